@@ -1,0 +1,74 @@
+using System.Net.Http;
+using Akka.Actor;
+
+namespace Crawler.Http;
+
+/// <summary>
+/// The protocol of <see cref="HttpClientConnection"/>: one command, <see cref="Send"/>, and its two replies,
+/// <see cref="ResponseReceived"/> and <see cref="RequestFailed"/>. Call sites read <c>Http.Send</c>, as Akka's
+/// read <c>Tcp.Connect</c>.
+/// </summary>
+public static class Http
+{
+    /// <summary>
+    /// Asks the connection to perform one request. Sent by a fetcher to the <see cref="HttpClientConnection"/> of the
+    /// URL's origin. Exactly one reply goes back to the sender: a <see cref="ResponseReceived"/> with the same
+    /// <paramref name="RequestId"/> when a complete response arrived (whatever its status), or a
+    /// <see cref="RequestFailed"/> carrying this command when it did not.
+    /// </summary>
+    /// <param name="RequestId">The sender's correlation id, echoed by the reply.</param>
+    /// <param name="Url">An absolute <c>http</c> URL on the connection's origin.</param>
+    /// <param name="Method">GET or HEAD.</param>
+    public sealed record Send(long RequestId, Uri Url, HttpMethod Method)
+    {
+        /// <summary>A GET of <paramref name="url"/>.</summary>
+        public static Send Get(long requestId, Uri url) => new(requestId, url, HttpMethod.Get);
+
+        /// <summary>The failure reply to this command.</summary>
+        public RequestFailed Failed(ErrorKind kind, string message) => new(this, kind, message);
+    }
+
+    /// <summary>A complete response to <see cref="Send"/> with the same <paramref name="RequestId"/>. The body is
+    /// de-chunked and owned by this message.</summary>
+    /// <param name="RequestId">The id of the <see cref="Send"/> this answers.</param>
+    /// <param name="Url">The URL that was requested.</param>
+    /// <param name="StatusCode">The final status (interim 1xx responses are skipped).</param>
+    /// <param name="ReasonPhrase">The reason phrase as sent (may be empty).</param>
+    /// <param name="Headers">The header fields in wire order, duplicates kept.</param>
+    /// <param name="Body">The body bytes after de-chunking.</param>
+    public sealed record ResponseReceived(
+        long RequestId,
+        Uri Url,
+        int StatusCode,
+        string ReasonPhrase,
+        IReadOnlyList<KeyValuePair<string, string>> Headers,
+        ReadOnlyMemory<byte> Body) : INoSerializationVerificationNeeded
+    {
+        /// <summary>The first value of a header, by case-insensitive name, or null.</summary>
+        public string? Header(string name)
+        {
+            foreach (var (key, value) in Headers)
+            {
+                if (key.Equals(name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return value;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Hides the body.</summary>
+        public override string ToString() => $"ResponseReceived(id: {RequestId}, status: {StatusCode}, bytes: {Body.Length})";
+    }
+
+    /// <summary>The failure reply to <see cref="Send"/>: no complete response arrived.</summary>
+    /// <param name="Request">The command that failed.</param>
+    /// <param name="Kind">What went wrong, as one of the stable error kinds.</param>
+    /// <param name="Message">What happened, for a person: which host, which address, what the server did.</param>
+    public sealed record RequestFailed(Send Request, ErrorKind Kind, string Message)
+    {
+        /// <summary>The id of the failed request.</summary>
+        public long RequestId => Request.RequestId;
+    }
+}

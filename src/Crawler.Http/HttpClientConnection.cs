@@ -1,0 +1,518 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+using Crawler.Http.Parsing;
+using Crawler.Http.Writing;
+
+namespace Crawler.Http;
+
+/// <summary>
+/// An HTTP/1.1 client for one origin (scheme, host and port) on an Akka.IO TCP connection. It accepts
+/// <see cref="Http.Send"/> from any actor and answers each with exactly one <see cref="Http.ResponseReceived"/> or
+/// <see cref="Http.RequestFailed"/>. Requests are sent one at a time over a keep-alive connection, opened on
+/// demand (name resolution through Akka's DNS extension, then <see cref="Tcp.Connect"/>) and reopened when the
+/// server closed it. The actor is glue: parsing is <see cref="HttpResponseParser"/>'s, writing
+/// <see cref="HttpRequestWriter"/>'s.
+/// </summary>
+/// <remarks>
+/// States, as in Akka.IO's own connection actors: <see cref="Disconnected"/> → <see cref="Resolving"/> →
+/// <see cref="Connecting"/> → <see cref="Ready"/> ⇄ <see cref="AwaitingResponse"/>. Every request carries its own
+/// timer (<see cref="HttpClientSettings.RequestTimeout"/>), and resolving plus connecting share the connect timer,
+/// since Akka.IO has no read timeout of its own. Stopping the actor closes its socket.
+/// </remarks>
+public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
+{
+    private const string ConnectTimerKey = "connect";
+    private const string IdleTimerKey = "idle";
+
+    private readonly string _host;
+    private readonly int _port;
+    private readonly HttpClientSettings _settings;
+    private readonly IActorRef _tcpManager;
+    private readonly IActorRef _dnsManager;
+    private long _sequence;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly LinkedList<InFlight> _queue = new();
+    private readonly HttpResponseParser _parser;
+    private readonly ReadBuffer _buffer = new();
+    private readonly ResponseBuilder _response = new();
+    private InFlight? _current;
+    private IActorRef? _connection;
+    private IPEndPoint? _remote;
+    private int _requestsOnConnection;
+
+    /// <summary>Creates the actor; prefer <see cref="Props(string, int, HttpClientSettings, IActorRef?, IActorRef?)"/>.</summary>
+    public HttpClientConnection(string host, int port, HttpClientSettings settings, IActorRef? tcpManager, IActorRef? dnsManager)
+    {
+        _host = host;
+        _port = port;
+        _settings = settings;
+        _tcpManager = tcpManager ?? Context.System.Tcp();
+        _dnsManager = dnsManager ?? Akka.IO.Dns.Instance.Apply(Context.System).Manager;
+        _parser = new HttpResponseParser(settings.Limits);
+    }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props for the connection to <paramref name="host"/>:<paramref name="port"/>. The TCP and DNS
+    /// managers default to the system's Akka.IO extensions; tests pass probes.</summary>
+    public static Props Props(string host, int port, HttpClientSettings settings, IActorRef? tcpManager = null,
+        IActorRef? dnsManager = null) =>
+        Akka.Actor.Props.Create(() => new HttpClientConnection(host, port, settings, tcpManager, dnsManager));
+
+    /// <summary>An actor name for the connection to <paramref name="url"/>'s origin, e.g. <c>http-example.org-80</c>.</summary>
+    public static string ActorName(Uri url) => ActorNames.Safe($"http-{url.IdnHost}-{url.Port}");
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        _connection?.Tell(Tcp.Close.Instance);
+        foreach (var request in _queue.Concat(_current is null ? [] : [_current]))
+        {
+            request.ReplyTo.Tell(request.Send.Failed(ErrorKind.Cancelled, $"the connection to {Origin} was stopped"));
+        }
+
+        _queue.Clear();
+    }
+
+    /// <summary>Returns the pooled read buffer; Akka calls this after the actor stopped.</summary>
+    public void Dispose() => _buffer.Dispose();
+
+    /// <inheritdoc />
+    protected override bool Receive(object message) => Disconnected(message);
+
+    private string Origin => $"{_host}:{_port}";
+
+    // ---- States -------------------------------------------------------------------------------------------
+
+    private bool Disconnected(object message)
+    {
+        switch (message)
+        {
+            case Http.Send send:
+                if (Accept(send))
+                {
+                    StartConnecting();
+                }
+
+                return true;
+            default:
+                return Common(message);
+        }
+    }
+
+    private bool Resolving(object message)
+    {
+        switch (message)
+        {
+            case Http.Send send:
+                Accept(send);
+                return true;
+            case Akka.IO.Dns.Resolved resolved when resolved.Name == _host:
+                OnResolved(resolved);
+                return true;
+            case ConnectTimedOut:
+                FailAll(ErrorKind.Timeout, $"timeout: could not resolve {_host} within {Seconds(_settings.ConnectTimeout)} (connect phase)");
+                Become(Disconnected);
+                return true;
+            default:
+                return Common(message);
+        }
+    }
+
+    private bool Connecting(object message)
+    {
+        switch (message)
+        {
+            case Http.Send send:
+                Accept(send);
+                return true;
+            case Tcp.Connected connected:
+                Timers.Cancel(ConnectTimerKey);
+                _connection = Sender;
+                _requestsOnConnection = 0;
+                _connection.Tell(new Tcp.Register(Self, keepOpenOnPeerClosed: false, useResumeWriting: false));
+                _log.Debug("Connected to {Origin} at {Remote}", Origin, _remote);
+                SendNextOrIdle();
+                return true;
+            case Tcp.CommandFailed { Cmd: Tcp.Connect } failed:
+                Timers.Cancel(ConnectTimerKey);
+                var (kind, text) = ConnectFailures.Classify(failed.Cause.GetOrElse(null!), Origin, _remote, _settings.ConnectTimeout);
+                FailAll(kind, text);
+                Become(Disconnected);
+                return true;
+            case ConnectTimedOut:
+                // Akka.IO's own connect timeout should fire first; this one covers a connect that never answers.
+                FailAll(ErrorKind.Timeout, $"timeout: could not connect to {Origin} ({_remote}) within {Seconds(_settings.ConnectTimeout)} (connect phase)");
+                Become(Disconnected);
+                return true;
+            default:
+                return Common(message);
+        }
+    }
+
+    private bool Ready(object message)
+    {
+        if (IsStale(message))
+        {
+            return true;
+        }
+
+        switch (message)
+        {
+            case Http.Send send:
+                Accept(send);
+                SendNextOrIdle();
+                return true;
+            case Tcp.Received:
+                // Bytes nobody asked for: the connection can no longer be trusted to frame a response.
+                _log.Warning("Closing the connection to {Origin}: it sent bytes while no request was waiting", Origin);
+                CloseConnection(Tcp.Abort.Instance);
+                return true;
+            case Tcp.ConnectionClosed:
+                _log.Debug("The connection to {Origin} was closed while idle", Origin);
+                Disconnect();
+                return true;
+            case IdleTimedOut:
+                _log.Debug("Closing the idle connection to {Origin}", Origin);
+                CloseConnection(Tcp.Close.Instance);
+                return true;
+            default:
+                return Common(message);
+        }
+    }
+
+    private bool AwaitingResponse(object message)
+    {
+        if (IsStale(message))
+        {
+            return true;
+        }
+
+        switch (message)
+        {
+            case Http.Send send:
+                Accept(send);
+                return true;
+            case Tcp.Received received:
+                OnReceived(received.Data);
+                return true;
+            case Tcp.PeerClosed:
+                OnPeerClosed();
+                return true;
+            case Tcp.ErrorClosed closed:
+                OnConnectionError($"the connection to {Origin} was reset ({closed.Cause})");
+                return true;
+            case Tcp.ConnectionClosed:
+                OnConnectionError($"the connection to {Origin} was closed before the response arrived");
+                return true;
+            case Tcp.CommandFailed { Cmd: Tcp.WriteCommand }:
+                OnConnectionError($"the request could not be written to {Origin}");
+                return true;
+            default:
+                return Common(message);
+        }
+    }
+
+    private bool Common(object message)
+    {
+        switch (message)
+        {
+            case RequestTimedOut timedOut:
+                OnRequestTimedOut(timedOut.Sequence);
+                return true;
+            case Tcp.Connected:
+                // A connect that completed after its attempt was given up: not wanted.
+                Sender.Tell(Tcp.Abort.Instance);
+                return true;
+            case Tcp.Event when IsStale(message):
+            case IdleTimedOut:
+            case ConnectTimedOut:
+            case Akka.IO.Dns.Resolved:
+                return true; // late messages of an earlier connection or an earlier state
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>An event of a connection that is no longer ours (closed, replaced or given up).</summary>
+    private bool IsStale(object message) =>
+        message is Tcp.Received or Tcp.ConnectionClosed && !Sender.Equals(_connection);
+
+    // ---- Transitions -------------------------------------------------------------------------------------
+
+    /// <summary>Queues the request and starts its timer; false when it was refused at once.</summary>
+    private bool Accept(Http.Send send)
+    {
+        if (!IsOwnOrigin(send.Url))
+        {
+            Sender.Tell(send.Failed(ErrorKind.BadUrl, $"{send.Url} is not on {Origin}"));
+            return false;
+        }
+
+        var request = new InFlight(send, Sender, ++_sequence);
+        _queue.AddLast(request);
+        Timers.StartSingleTimer(request.TimerKey, new RequestTimedOut(request.Sequence), _settings.RequestTimeout);
+        return true;
+    }
+
+    private void StartConnecting()
+    {
+        Timers.Cancel(IdleTimerKey);
+        Timers.StartSingleTimer(ConnectTimerKey, ConnectTimedOut.Instance, _settings.ConnectTimeout);
+        if (IPAddress.TryParse(_host.Trim('[', ']'), out var address))
+        {
+            Connect(address);
+            return;
+        }
+
+        _log.Debug("Resolving {Host}", _host);
+        _dnsManager.Tell(new Akka.IO.Dns.Resolve(_host));
+        Become(Resolving);
+    }
+
+    private void OnResolved(Akka.IO.Dns.Resolved resolved)
+    {
+        var address = resolved.IsSuccess ? resolved.Ipv4.Concat(resolved.Ipv6).FirstOrDefault() : null;
+        if (address is null)
+        {
+            Timers.Cancel(ConnectTimerKey);
+            var reason = resolved.Exception is SocketException socket ? socket.Message : "no address found";
+            FailAll(ErrorKind.Dns, $"could not resolve host {_host}: {reason}");
+            Become(Disconnected);
+            return;
+        }
+
+        Connect(address);
+    }
+
+    private void Connect(IPAddress address)
+    {
+        _remote = new IPEndPoint(address, _port);
+        _log.Debug("Connecting to {Origin} at {Remote}", Origin, _remote);
+        _tcpManager.Tell(new Tcp.Connect(_remote, null, null, _settings.ConnectTimeout, false));
+        Become(Connecting);
+    }
+
+    private void SendNextOrIdle()
+    {
+        if (_queue.First is not { } first)
+        {
+            Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, _settings.IdleTimeout);
+            Become(Ready);
+            return;
+        }
+
+        Timers.Cancel(IdleTimerKey);
+        _queue.RemoveFirst();
+        _current = first.Value;
+        _requestsOnConnection++;
+        _response.Start(_current.Send);
+        _parser.Reset();
+        _buffer.Clear();
+        _parser.EnqueueRequest(_current.Send.Method);
+
+        var head = new ArrayBufferWriter<byte>(256);
+        HttpRequestWriter.Write(head, new HttpRequestSpec(_current.Send.Method, _current.Send.Url, _settings.UserAgent,
+            _settings.Accept, KeepAlive: true));
+        _connection!.Tell(Tcp.Write.Create(ByteString.CopyFrom(head.WrittenMemory.ToArray())));
+        _log.Debug("{Method} {Url} (request {Count} on this connection)", _current.Send.Method, _current.Send.Url, _requestsOnConnection);
+        Become(AwaitingResponse);
+    }
+
+    private void OnReceived(ByteString data)
+    {
+        _buffer.EnsureAvailable(data.Count);
+        var free = _buffer.AvailableSpan;
+        data.CopyTo(ref free);
+        _buffer.Commit(data.Count);
+        var response = _response;
+        var status = _parser.Parse(_buffer.ActiveSpan, ref response, out var consumed);
+        _buffer.Discard(consumed);
+        OnParsed(status);
+    }
+
+    private void OnPeerClosed()
+    {
+        var response = _response;
+        var status = _parser.Complete(_buffer.ActiveSpan, ref response, out var consumed);
+        _buffer.Discard(consumed);
+        if (status == ParseStatus.Error && _parser.Error == HttpParseError.NoResponse && RetryOnFreshConnection())
+        {
+            return;
+        }
+
+        OnParsed(status, closed: true);
+    }
+
+    private void OnParsed(ParseStatus status, bool closed = false)
+    {
+        switch (status)
+        {
+            case ParseStatus.ResponseComplete:
+                Reply(_response.ToMessage());
+                if (_response.KeepAlive && !closed)
+                {
+                    // Bytes after the response (a stray CRLF at most, since one request is in flight) are dropped.
+                    SendNextOrIdle();
+                }
+                else
+                {
+                    CloseConnection(closed ? null : Tcp.Close.Instance);
+                }
+
+                break;
+            case ParseStatus.Error:
+                var error = _parser.Error;
+                var kind = error.IsLimitBreach() ? ErrorKind.TooLarge : ErrorKind.Protocol;
+                Reply(_current!.Send.Failed(kind,
+                    $"{error.Describe()} (from {Origin}, at byte {_parser.ErrorOffset} of the response)"));
+                CloseConnection(closed ? null : Tcp.Abort.Instance);
+                break;
+            default:
+                if (closed)
+                {
+                    // Complete never asks for more data; keep the promise of one reply anyway.
+                    Reply(_current!.Send.Failed(ErrorKind.Protocol, $"the response from {Origin} ended early"));
+                    CloseConnection(null);
+                }
+
+                break;
+        }
+    }
+
+    private void OnConnectionError(string text)
+    {
+        if (!_parser.IsResponseStarted && RetryOnFreshConnection())
+        {
+            return;
+        }
+
+        Reply(_current!.Send.Failed(ErrorKind.Reset, text));
+        CloseConnection(null);
+    }
+
+    /// <summary>A keep-alive connection the server closed just as the request went out: no byte of the response
+    /// came back, so the idempotent GET is sent once more on a new connection (RFC 9112 §9.3.1).</summary>
+    private bool RetryOnFreshConnection()
+    {
+        if (_requestsOnConnection <= 1 || _current is null)
+        {
+            return false;
+        }
+
+        _log.Debug("The reused connection to {Origin} closed before answering; retrying {Url} on a new one", Origin, _current.Send.Url);
+        _queue.AddFirst(_current);
+        _current = null;
+        CloseConnection(null);
+        return true;
+    }
+
+    private void OnRequestTimedOut(long sequence)
+    {
+        if (_current is { } current && current.Sequence == sequence)
+        {
+            var phase = _parser.IsResponseStarted ? "while reading the response" : "waiting for the response";
+            Reply(current.Send.Failed(ErrorKind.Timeout,
+                $"timeout: no complete response from {Origin} within {Seconds(_settings.RequestTimeout)} ({phase})"));
+            CloseConnection(Tcp.Abort.Instance);
+            return;
+        }
+
+        for (var node = _queue.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Sequence == sequence)
+            {
+                _queue.Remove(node);
+                var phase = _connection is null ? "connect phase" : "waiting for the connection";
+                node.Value.ReplyTo.Tell(node.Value.Send.Failed(ErrorKind.Timeout,
+                    $"timeout: no response from {Origin} within {Seconds(_settings.RequestTimeout)} ({phase})"));
+                if (_queue.Count == 0 && _current is null && _connection is null)
+                {
+                    Timers.Cancel(ConnectTimerKey);
+                    Become(Disconnected);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private void Reply(object reply)
+    {
+        Timers.Cancel(_current!.TimerKey);
+        _current.ReplyTo.Tell(reply);
+        _current = null;
+    }
+
+    /// <summary>Closes the socket (null: it is already closed) and carries on with the queue on a new one.</summary>
+    private void CloseConnection(Tcp.CloseCommand? command)
+    {
+        if (command is not null)
+        {
+            _connection?.Tell(command);
+        }
+
+        Disconnect();
+    }
+
+    private void Disconnect()
+    {
+        _connection = null;
+        _buffer.Clear();
+        _parser.Reset();
+        Timers.Cancel(IdleTimerKey);
+        if (_current is not null)
+        {
+            _queue.AddFirst(_current);
+            _current = null;
+        }
+
+        if (_queue.Count > 0)
+        {
+            StartConnecting();
+        }
+        else
+        {
+            Become(Disconnected);
+        }
+    }
+
+    private void FailAll(ErrorKind kind, string text)
+    {
+        foreach (var request in _queue)
+        {
+            Timers.Cancel(request.TimerKey);
+            request.ReplyTo.Tell(request.Send.Failed(kind, text));
+        }
+
+        _queue.Clear();
+    }
+
+    private bool IsOwnOrigin(Uri url) =>
+        url.IsAbsoluteUri && url.Scheme == Uri.UriSchemeHttp && url.Port == _port
+        && string.Equals(url.IdnHost, _host, StringComparison.OrdinalIgnoreCase);
+
+    private static string Seconds(TimeSpan span) => $"{span.TotalSeconds:0.###} s";
+
+    private sealed record InFlight(Http.Send Send, IActorRef ReplyTo, long Sequence)
+    {
+        public string TimerKey { get; } = $"request-{Sequence}";
+    }
+
+    private sealed record RequestTimedOut(long Sequence);
+
+    private sealed record ConnectTimedOut
+    {
+        public static readonly ConnectTimedOut Instance = new();
+    }
+
+    private sealed record IdleTimedOut
+    {
+        public static readonly IdleTimedOut Instance = new();
+    }
+}

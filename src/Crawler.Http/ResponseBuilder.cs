@@ -1,0 +1,75 @@
+using System.Text;
+using Crawler.Http.Parsing;
+
+namespace Crawler.Http;
+
+/// <summary>The connection actor's <see cref="IHttpResponseHandler"/>: it turns the parser's callbacks into a
+/// <see cref="Http.ResponseReceived"/>. Header names and values become strings (Latin-1, so no byte is lost);
+/// the body goes into one array, sized up front when the length is known.</summary>
+internal sealed class ResponseBuilder : IHttpResponseHandler
+{
+    private const int InitialBodyCapacity = 16 * 1024;
+
+    private Http.Send? _request;
+    private int _status;
+    private string _reason = string.Empty;
+    private List<KeyValuePair<string, string>> _headers = [];
+    private byte[] _body = [];
+    private int _length;
+
+    public bool KeepAlive { get; private set; }
+
+    public void Start(Http.Send request)
+    {
+        _request = request;
+        _status = 0;
+        _reason = string.Empty;
+        _headers = [];
+        _body = [];
+        _length = 0;
+        KeepAlive = false;
+    }
+
+    public void OnInterimResponse(int statusCode)
+    {
+    }
+
+    public void OnStatusLine(HttpVersion version, int statusCode, ReadOnlySpan<byte> reasonPhrase)
+    {
+        _status = statusCode;
+        _reason = Encoding.Latin1.GetString(reasonPhrase);
+    }
+
+    public void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) =>
+        _headers.Add(new(Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value)));
+
+    public void OnHeadersComplete(BodyFraming framing, long contentLength, bool keepAlive)
+    {
+        KeepAlive = keepAlive;
+        if (contentLength > 0)
+        {
+            // The parser has already checked the length against max-body-bytes.
+            _body = new byte[contentLength];
+        }
+    }
+
+    public void OnBody(ReadOnlySpan<byte> data)
+    {
+        if (_length + data.Length > _body.Length)
+        {
+            var grown = new byte[Math.Max(Math.Max(InitialBodyCapacity, _body.Length * 2), _length + data.Length)];
+            _body.AsSpan(0, _length).CopyTo(grown);
+            _body = grown;
+        }
+
+        data.CopyTo(_body.AsSpan(_length));
+        _length += data.Length;
+    }
+
+    public void OnResponseComplete()
+    {
+    }
+
+    public Http.ResponseReceived ToMessage() =>
+        new(_request!.RequestId, _request.Url, _status, _reason, _headers, _body.AsMemory(0, _length));
+}

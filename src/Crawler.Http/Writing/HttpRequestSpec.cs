@@ -1,0 +1,12 @@
+using System.Net.Http;
+
+namespace Crawler.Http.Writing;
+
+/// <summary>What <see cref="HttpRequestWriter"/> puts on the wire: a request line and the headers a crawler sends.</summary>
+/// <param name="Method">The request method (GET or HEAD for a crawler).</param>
+/// <param name="Target">The absolute URL; its path and query become the request target, its authority the
+/// <c>Host</c> header (RFC 9112 §3.2, §7.2).</param>
+/// <param name="UserAgent">The <c>User-Agent</c> value; omitted when empty.</param>
+/// <param name="Accept">The <c>Accept</c> value; omitted when empty.</param>
+/// <param name="KeepAlive">Sends <c>Connection: keep-alive</c> when true, <c>Connection: close</c> when false.</param>
+public readonly record struct HttpRequestSpec(HttpMethod Method, Uri Target, string UserAgent, string Accept, bool KeepAlive);
