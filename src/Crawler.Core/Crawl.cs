@@ -1,0 +1,107 @@
+using Crawler.Http;
+
+namespace Crawler.Core;
+
+/// <summary>Which job a crawl does.</summary>
+public enum CrawlMode
+{
+    /// <summary>The planet job: fetch each planet, follow its first article link, report the article's title.</summary>
+    Planets,
+
+    /// <summary>The trivial job: fetch each URL and report its title.</summary>
+    Titles,
+}
+
+/// <summary>Which of a planet's two requests a failure belongs to.</summary>
+public enum FetchStage
+{
+    /// <summary><c>planet</c>: the planet page (or, in the titles job, the page).</summary>
+    Planet,
+
+    /// <summary><c>article</c>: the article the planet links to.</summary>
+    Article,
+}
+
+/// <summary>
+/// The crawl protocol. The coordinator receives <see cref="StartCrawl"/>, tells the printer
+/// <see cref="CrawlStarted"/>, and forwards exactly one <see cref="PlanetResult"/> per planet to it; the printer
+/// sends <see cref="Completed"/> to its completion target once every planet has reported.
+/// </summary>
+public static class Crawl
+{
+    /// <summary>
+    /// Starts a crawl. Sent once to a <see cref="CrawlCoordinator"/>, which sends <see cref="CrawlStarted"/> and then
+    /// one <see cref="PlanetResult"/> for each URL to its printer (never a reply to the sender). A second
+    /// <c>StartCrawl</c> to the same coordinator is refused with <see cref="CrawlRefused"/>.
+    /// </summary>
+    /// <param name="Urls">The planets (or pages, in the titles job), in order; duplicates are crawled as often as listed.</param>
+    /// <param name="Mode">The planet job or the titles job.</param>
+    public sealed record StartCrawl(IReadOnlyList<string> Urls, CrawlMode Mode = CrawlMode.Planets);
+
+    /// <summary>The reply to a <see cref="StartCrawl"/> sent to a coordinator that is already crawling.</summary>
+    /// <param name="Reason">Why.</param>
+    public sealed record CrawlRefused(string Reason);
+
+    /// <summary>Sent by the coordinator to the printer before any result: how many results to expect.</summary>
+    /// <param name="PlanetCount">The number of results that will follow.</param>
+    /// <param name="Mode">The job, which decides the output format.</param>
+    public sealed record CrawlStarted(int PlanetCount, CrawlMode Mode);
+
+    /// <summary>The job of one <see cref="PlanetFetcher"/>, given in its Props. The fetcher reports one
+    /// <see cref="PlanetResult"/> with the same <paramref name="Index"/> to its parent and stops.</summary>
+    /// <param name="Index">The planet's position in the crawl (0-based); results echo it.</param>
+    /// <param name="Url">The planet URL as given (it may be malformed: that is a <c>bad-url</c> result).</param>
+    /// <param name="Mode">Follow the first article link (planets) or stop at the page's title (titles).</param>
+    public sealed record FetchPlanet(int Index, string Url, CrawlMode Mode);
+
+    /// <summary>The outcome of one planet: <see cref="PlanetFetched"/> or <see cref="PlanetFailed"/>.</summary>
+    /// <param name="Index">The planet's position in the crawl.</param>
+    /// <param name="Planet">The planet URL as given.</param>
+    /// <param name="ElapsedMs">Milliseconds from the start of the planet's first request to the result.</param>
+    public abstract record PlanetResult(int Index, string Planet, long ElapsedMs);
+
+    /// <summary>A planet whose article title was found.</summary>
+    /// <param name="Index">The planet's position in the crawl.</param>
+    /// <param name="Planet">The planet URL as given.</param>
+    /// <param name="Article">The article URL (absolute); null in the titles job.</param>
+    /// <param name="Title">The title, whitespace collapsed.</param>
+    /// <param name="Status">The HTTP status of the last response.</param>
+    /// <param name="ElapsedMs">Milliseconds the planet took.</param>
+    public sealed record PlanetFetched(int Index, string Planet, string? Article, string Title, int Status, long ElapsedMs)
+        : PlanetResult(Index, Planet, ElapsedMs);
+
+    /// <summary>A planet that ended in an error.</summary>
+    /// <param name="Index">The planet's position in the crawl.</param>
+    /// <param name="Planet">The planet URL as given.</param>
+    /// <param name="Kind">The error kind; its kebab-case name is printed.</param>
+    /// <param name="Stage">Which request failed.</param>
+    /// <param name="Url">The URL that failed (the planet or the article), when there was one.</param>
+    /// <param name="Status">The HTTP status, when a response arrived.</param>
+    /// <param name="Message">What happened, for a person.</param>
+    /// <param name="ElapsedMs">Milliseconds the planet took.</param>
+    public sealed record PlanetFailed(int Index, string Planet, ErrorKind Kind, FetchStage Stage, string? Url, int? Status,
+        string Message, long ElapsedMs) : PlanetResult(Index, Planet, ElapsedMs);
+
+    /// <summary>Sent by the printer to its completion target once every planet has reported.</summary>
+    /// <param name="Summary">The counts and the time the crawl took.</param>
+    public sealed record Completed(CrawlSummary Summary);
+}
+
+/// <summary>Counts of a finished crawl.</summary>
+/// <param name="Total">Planets crawled.</param>
+/// <param name="Ok">Planets that succeeded.</param>
+/// <param name="Failed">Planets that failed.</param>
+/// <param name="Elapsed">From <see cref="Crawl.CrawlStarted"/> to the last result.</param>
+/// <param name="FailuresByKind">How many failures of each kind (kinds with none are absent).</param>
+public sealed record CrawlSummary(int Total, int Ok, int Failed, TimeSpan Elapsed, IReadOnlyDictionary<ErrorKind, int> FailuresByKind)
+{
+    /// <summary>True when every planet succeeded.</summary>
+    public bool AllOk => Failed == 0;
+}
+
+/// <summary>Names of <see cref="FetchStage"/> values.</summary>
+public static class FetchStages
+{
+    /// <summary><c>planet</c> or <c>article</c>.</summary>
+    public static string Name(this FetchStage stage) => stage == FetchStage.Planet ? "planet" : "article";
+}

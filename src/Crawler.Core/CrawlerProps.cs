@@ -1,0 +1,41 @@
+using Akka.Actor;
+
+namespace Crawler.Core;
+
+/// <summary>
+/// The entry point for embedding a crawl in an ActorSystem: Props for the printer and the coordinator, and
+/// <see cref="Start"/>, which wires them and returns the crawl's summary as a task. The host system keeps running
+/// unless <see cref="CrawlerSettings.StopSystemOnCompletion"/> is on.
+/// </summary>
+public static class CrawlerProps
+{
+    private static long _runs;
+
+    /// <summary>The settings of <paramref name="system"/> (its <c>crawler</c> section over the embedded defaults).</summary>
+    public static CrawlerSettings Settings(ActorSystem system) => CrawlerSettings.Create(system);
+
+    /// <summary>Props for a coordinator that reports to <paramref name="printer"/>.</summary>
+    public static Props Coordinator(CrawlerSettings settings, IActorRef printer) => CrawlCoordinator.Props(settings, printer);
+
+    /// <summary>Props for a printer.</summary>
+    public static Props Printer(PrinterOptions options) => ResultPrinter.Props(options);
+
+    /// <summary>
+    /// Starts a crawl of <paramref name="start"/> in <paramref name="system"/> (actors <c>crawl-coordinator-N</c> and
+    /// <c>printer-N</c>) and returns its summary once every planet has reported. The task is cancelled if the printer
+    /// is stopped first (the system shut down).
+    /// </summary>
+    public static Task<CrawlSummary> Start(ActorSystem system, Crawl.StartCrawl start, CrawlerSettings settings,
+        ResultFormat format, TextWriter output, TextWriter summaryOutput)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(settings);
+        var completion = new TaskCompletionSource<CrawlSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = Interlocked.Increment(ref _runs);
+        var printer = system.ActorOf(Printer(new PrinterOptions(format, output, summaryOutput, null, completion,
+            settings.StopSystemOnCompletion)), $"printer-{run}");
+        var coordinator = system.ActorOf(Coordinator(settings, printer), $"crawl-coordinator-{run}");
+        coordinator.Tell(start);
+        return completion.Task;
+    }
+}

@@ -1,0 +1,79 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Crawler.Http;
+
+namespace Crawler.Core;
+
+/// <summary>
+/// Settings of a crawl, read from the <c>crawler</c> section of HOCON. Defaults live only in the embedded
+/// <c>reference.conf</c> (from <c>hocon/reference.conf</c>); variants are made with <c>with</c>.
+/// </summary>
+/// <param name="Planets">The planets crawled when none are given.</param>
+/// <param name="ArticleSelector">CSS selector of the article link (<c>article-selector</c>).</param>
+/// <param name="TitleSelector">CSS selector of the title (<c>title-selector</c>).</param>
+/// <param name="Sequential">Crawl one planet at a time (<c>sequential</c>).</param>
+/// <param name="PlanetTimeout">The most time one planet may take (<c>planet-timeout</c>).</param>
+/// <param name="StopSystemOnCompletion">Stop the ActorSystem when the crawl is complete (<c>stop-system-on-completion</c>).</param>
+/// <param name="Http">The HTTP client's settings (<c>crawler.http</c>).</param>
+public sealed record CrawlerSettings(
+    IReadOnlyList<string> Planets,
+    string ArticleSelector,
+    string TitleSelector,
+    bool Sequential,
+    TimeSpan PlanetTimeout,
+    bool StopSystemOnCompletion,
+    HttpClientSettings Http)
+{
+    /// <summary>The embedded reference configuration: every <c>crawler.*</c> key with its default.</summary>
+    public static Config DefaultConfig() => ConfigurationFactory.FromResource<CrawlerSettings>("Crawler.Core.reference.conf");
+
+    /// <summary>Reads the settings of <paramref name="system"/>, after injecting the defaults as a fallback (so an
+    /// embedding system needs no crawler configuration of its own, and any key it sets wins).</summary>
+    public static CrawlerSettings Create(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        system.Settings.InjectTopLevelFallback(DefaultConfig());
+        return Create(system.Settings.Config.GetConfig("crawler"));
+    }
+
+    /// <summary>Reads a <c>crawler</c> section, validating each key.</summary>
+    /// <exception cref="ConfigurationException">A key is missing or bad; the message names it.</exception>
+    public static CrawlerSettings Create(Config crawler)
+    {
+        ArgumentNullException.ThrowIfNull(crawler);
+        if (crawler.IsEmpty)
+        {
+            throw ConfigurationException.NullOrEmptyConfig<CrawlerSettings>("crawler");
+        }
+
+        var article = Selector(crawler, "article-selector");
+        var title = Selector(crawler, "title-selector");
+        var planetTimeout = crawler.GetTimeSpan("planet-timeout", null, allowInfinite: false);
+        if (planetTimeout <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"crawler.planet-timeout must be a positive duration, not '{crawler.GetString("planet-timeout")}'");
+        }
+
+        return new CrawlerSettings(
+            [.. crawler.GetStringList("planets") ?? []],
+            article,
+            title,
+            crawler.GetBoolean("sequential"),
+            planetTimeout,
+            crawler.GetBoolean("stop-system-on-completion"),
+            HttpClientSettings.Create(crawler.GetConfig("http")));
+    }
+
+    private static string Selector(Config crawler, string key)
+    {
+        var selector = crawler.GetString(key);
+        if (string.IsNullOrWhiteSpace(selector))
+        {
+            throw new ConfigurationException($"crawler.{key} is missing");
+        }
+
+        return PageExtractor.IsValidSelector(selector, out var problem)
+            ? selector
+            : throw new ConfigurationException($"crawler.{key} '{selector}' is not a valid CSS selector: {problem}");
+    }
+}

@@ -1,0 +1,118 @@
+using System.Text;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
+
+namespace Crawler.Core;
+
+/// <summary>
+/// Finds the article link of a planet page and the title of an article page with AngleSharp: CSS selectors, first
+/// match wins, as the seed's <c>xpath(...)[0]</c>. Pure: no network, no actors. One instance is used by one actor.
+/// </summary>
+public sealed class PageExtractor
+{
+    private readonly HtmlParser _parser = new();
+    private readonly string _articleSelector;
+    private readonly string _titleSelector;
+
+    /// <summary>Creates an extractor for the given selectors (validated by <see cref="CrawlerSettings"/>).</summary>
+    public PageExtractor(string articleSelector, string titleSelector)
+    {
+        _articleSelector = articleSelector;
+        _titleSelector = titleSelector;
+    }
+
+    /// <summary>Parses a page; the document is then given to <see cref="FindArticleLink"/> or <see cref="FindTitle"/>.</summary>
+    public IHtmlDocument Parse(string html) => _parser.ParseDocument(html);
+
+    /// <summary>
+    /// The first article link, resolved against the page's <c>&lt;base href&gt;</c> or else <paramref name="pageUrl"/>.
+    /// Returns false with a reason when no element matches, the match has no <c>href</c>, or it does not resolve.
+    /// </summary>
+    public bool FindArticleLink(IHtmlDocument page, Uri pageUrl, out Uri? link, out string problem)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        link = null;
+        var element = page.QuerySelector(_articleSelector);
+        if (element is null)
+        {
+            problem = $"no element matches '{_articleSelector}'";
+            return false;
+        }
+
+        var href = element.GetAttribute("href")?.Trim();
+        if (string.IsNullOrEmpty(href))
+        {
+            problem = $"the first '{_articleSelector}' has no href";
+            return false;
+        }
+
+        var baseUrl = pageUrl;
+        if (page.QuerySelector("base[href]")?.GetAttribute("href") is { } baseHref
+            && Uri.TryCreate(pageUrl, baseHref.Trim(), out var declared))
+        {
+            baseUrl = declared;
+        }
+
+        if (!Uri.TryCreate(baseUrl, href, out link))
+        {
+            problem = $"the article link '{href}' is not a valid URL";
+            return false;
+        }
+
+        problem = string.Empty;
+        return true;
+    }
+
+    /// <summary>The first title's text with whitespace collapsed; false when there is none or it is empty.</summary>
+    public bool FindTitle(IHtmlDocument page, out string title, out string problem)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var element = page.QuerySelector(_titleSelector);
+        title = element is null ? string.Empty : CollapseWhitespace(element.TextContent);
+        problem = element is null
+            ? $"no element matches '{_titleSelector}'"
+            : title.Length == 0 ? $"the '{_titleSelector}' element is empty" : string.Empty;
+        return title.Length > 0;
+    }
+
+    /// <summary>True when AngleSharp accepts <paramref name="selector"/> as a CSS selector.</summary>
+    public static bool IsValidSelector(string selector, out string problem)
+    {
+        try
+        {
+            new HtmlParser().ParseDocument("<html></html>").QuerySelector(selector);
+            problem = string.Empty;
+            return true;
+        }
+        catch (DomException e)
+        {
+            problem = e.Message;
+            return false;
+        }
+    }
+
+    private static string CollapseWhitespace(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        var space = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                space = builder.Length > 0;
+                continue;
+            }
+
+            if (space)
+            {
+                builder.Append(' ');
+                space = false;
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Crawler.SampleSite;
+
+/// <summary>
+/// A local "planet farm" served by Kestrel on 127.0.0.1: <c>/planet/{n}</c> is a blog aggregator page whose first
+/// <c>&lt;h3&gt;&lt;a href&gt;</c> links to <c>/article/{n}/1</c> (root-relative, path-relative or absolute, in turn),
+/// <c>/article/{n}/{k}</c> is an article titled <c>Article {k} of planet {n}</c>, and <c>/</c> is an index titled
+/// <c>Planet farm</c>. Every response waits <see cref="PlanetFarmOptions.Delay"/> first.
+/// </summary>
+public sealed class PlanetFarm : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, byte> _connections = new();
+    private long _requests;
+
+    private PlanetFarm(WebApplication app, PlanetFarmOptions options)
+    {
+        _app = app;
+        Options = options;
+    }
+
+    /// <summary>The farm's shape.</summary>
+    public PlanetFarmOptions Options { get; }
+
+    /// <summary>The root URL, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>The planet URLs, in order.</summary>
+    public IReadOnlyList<string> PlanetUrls =>
+        [.. Enumerable.Range(0, Options.Planets).Select(n => new Uri(BaseUri, $"/planet/{n}").ToString())];
+
+    /// <summary>Requests served so far.</summary>
+    public long RequestCount => Interlocked.Read(ref _requests);
+
+    /// <summary>Distinct connections that carried a request so far.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Starts the farm and returns once it listens.</summary>
+    public static async Task<PlanetFarm> StartAsync(PlanetFarmOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(IPAddress.Loopback, options.Port);
+            k.Limits.MaxConcurrentConnections = null;
+            k.Limits.MaxConcurrentUpgradedConnections = null;
+        });
+        var app = builder.Build();
+        var farm = new PlanetFarm(app, options);
+        farm.Map();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        farm.BaseUri = new Uri(app.Urls.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        return farm;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Map()
+    {
+        _app.Use(async (context, next) =>
+        {
+            Interlocked.Increment(ref _requests);
+            _connections.TryAdd(context.Connection.Id, 0);
+            if (Options.Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(Options.Delay, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
+        _app.MapGet("/", () => Html(Page("Planet farm",
+            string.Concat(Enumerable.Range(0, Options.Planets).Select(n => $"<h3><a href=\"/planet/{n}\">Planet {n}</a></h3>")))));
+        _app.MapGet("/planet/{n:int}", (int n, HttpContext context) => n >= 0 && n < Options.Planets
+            ? Html(Page($"Planet {n}", PlanetBody(n, context)))
+            : Results.NotFound());
+        _app.MapGet("/article/{n:int}/{k:int}", (int n, int k) => n >= 0 && n < Options.Planets
+            ? Html(Page(string.Create(CultureInfo.InvariantCulture, $"Article {k} of planet {n}"), $"<p>Article {k} of planet {n}.</p>"))
+            : Results.NotFound());
+    }
+
+    private static string PlanetBody(int n, HttpContext context)
+    {
+        // The first link alternates between the three ways a page can point at an article.
+        var target = $"/article/{n}/1";
+        var first = (n % 3) switch
+        {
+            0 => target,
+            1 => $"..{target}",
+            _ => $"http://{context.Request.Host}{target}",
+        };
+        return "<h1>Planet " + n + "</h1><h2><a href=\"/not-an-article\">About</a></h2>" +
+               $"<div class=\"entry\"><h3><a href=\"{first}\">First article</a></h3><p>…</p></div>" +
+               $"<div class=\"entry\"><h3><a href=\"/article/{n}/2\">Second article</a></h3></div>" +
+               $"<div class=\"entry\"><h3><a href=\"/article/{n}/3\">Third article</a></h3></div>";
+    }
+
+    private static string Page(string title, string body) =>
+        $"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body>{body}</body></html>\n";
+
+    private static IResult Html(string html) => Results.Content(html, "text/html; charset=utf-8");
+}

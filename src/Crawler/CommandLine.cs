@@ -1,0 +1,171 @@
+using System.Globalization;
+
+namespace Crawler;
+
+/// <summary>The host's commands.</summary>
+internal enum Command
+{
+    Planets,
+    Titles,
+    Demo,
+    Help,
+}
+
+/// <summary>The parsed command line (see <see cref="Usage"/>).</summary>
+internal sealed record CommandLine(
+    Command Command,
+    IReadOnlyList<string> Urls,
+    string? File,
+    bool Json,
+    string? ConfigFile,
+    double? TimeoutSeconds,
+    bool Sequential,
+    string? ArticleSelector,
+    string? TitleSelector,
+    int Repeat,
+    bool Verbose,
+    int DemoPlanets,
+    int DemoDelayMs)
+{
+    public const string Usage = """
+        usage: crawler [options] [URL ...]       the planet job; no URL: the planets in hocon/crawler.conf
+               crawler titles [options] URL ...  the trivial job: each page's title; --repeat N fetches each N times
+               crawler demo [options]            serve the sample planet farm on 127.0.0.1 and crawl it
+
+        options:
+          -f, --file FILE            read URLs from FILE, one a line ('-' = stdin; blank and # lines skipped)
+              --json                 one JSON object per line per planet
+              --config FILE          HOCON merged over the defaults
+              --timeout SECONDS      limit on each HTTP request (the planet gets twice as long)
+              --sequential           one planet after the other, for comparison
+              --article-selector CSS the article link (default: h3 > a[href])
+              --title-selector CSS   the title (default: head > title)
+              --repeat N             fetch each URL N times (titles)
+              --verbose              debug log on stderr
+          -h, --help                 this text
+        demo:
+              --planets N            planets in the farm (default 4)
+              --delay-ms D           delay of every response in ms (default 200)
+
+        exit codes: 0 every planet succeeded, 1 some failed, 2 bad usage
+        """;
+
+    /// <summary>Parses <paramref name="args"/>.</summary>
+    /// <exception cref="UsageException">An unknown option, a missing or bad value.</exception>
+    public static CommandLine Parse(IReadOnlyList<string> args)
+    {
+        var command = Command.Planets;
+        var urls = new List<string>();
+        string? file = null, config = null, article = null, title = null;
+        double? timeout = null;
+        bool json = false, sequential = false, verbose = false, help = false;
+        int repeat = 1, planets = 4, delay = 200;
+        var i = 0;
+        if (args.Count > 0 && args[0] is "titles" or "demo")
+        {
+            command = args[0] == "titles" ? Command.Titles : Command.Demo;
+            i = 1;
+        }
+
+        var optionsEnded = false;
+        for (; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (optionsEnded || !arg.StartsWith('-') || arg == "-")
+            {
+                urls.Add(arg);
+                continue;
+            }
+
+            switch (arg)
+            {
+                case "--":
+                    optionsEnded = true;
+                    break;
+                case "-h" or "--help":
+                    help = true;
+                    break;
+                case "-f" or "--file":
+                    file = Value(args, ref i);
+                    break;
+                case "--json":
+                    json = true;
+                    break;
+                case "--config":
+                    config = Value(args, ref i);
+                    break;
+                case "--timeout":
+                    timeout = PositiveNumber(args, ref i);
+                    break;
+                case "--sequential":
+                    sequential = true;
+                    break;
+                case "--article-selector":
+                    article = Value(args, ref i);
+                    break;
+                case "--title-selector":
+                    title = Value(args, ref i);
+                    break;
+                case "--repeat":
+                    repeat = PositiveInt(args, ref i);
+                    break;
+                case "--verbose":
+                    verbose = true;
+                    break;
+                case "--planets" when command == Command.Demo:
+                    planets = PositiveInt(args, ref i);
+                    break;
+                case "--delay-ms" when command == Command.Demo:
+                    delay = NonNegativeInt(args, ref i);
+                    break;
+                default:
+                    throw new UsageException($"unknown option '{arg}' (crawler --help lists them)");
+            }
+        }
+
+        if (command == Command.Demo && (urls.Count > 0 || file is not null))
+        {
+            throw new UsageException("demo crawls its own sample site and takes no URLs");
+        }
+
+        return new CommandLine(help ? Command.Help : command, urls, file, json, config, timeout, sequential, article, title,
+            repeat, verbose, planets, delay);
+    }
+
+    private static string Value(IReadOnlyList<string> args, ref int i)
+    {
+        if (i + 1 >= args.Count)
+        {
+            throw new UsageException($"option '{args[i]}' needs a value");
+        }
+
+        return args[++i];
+    }
+
+    private static double PositiveNumber(IReadOnlyList<string> args, ref int i)
+    {
+        var option = args[i];
+        var text = Value(args, ref i);
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value < 86_400
+            ? value
+            : throw new UsageException($"option '{option}' needs a positive number of seconds, not '{text}'");
+    }
+
+    private static int PositiveInt(IReadOnlyList<string> args, ref int i)
+    {
+        var option = args[i];
+        var text = Value(args, ref i);
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new UsageException($"option '{option}' needs a positive whole number, not '{text}'");
+    }
+
+    private static int NonNegativeInt(IReadOnlyList<string> args, ref int i)
+    {
+        var option = args[i];
+        var text = Value(args, ref i);
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new UsageException($"option '{option}' needs a whole number, not '{text}'");
+    }
+}

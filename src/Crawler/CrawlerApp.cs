@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Globalization;
+using Akka.Actor;
+using Akka.Configuration;
+using Crawler.Core;
+using Crawler.SampleSite;
+using Serilog;
+using Serilog.Events;
+
+namespace Crawler;
+
+/// <summary>The console host: parses the command line, builds the configuration, runs the job in an ActorSystem of
+/// its own and turns the outcome into an exit code (0 all ok, 1 some failed, 2 bad usage).</summary>
+internal static class CrawlerApp
+{
+    public const int ExitOk = 0;
+    public const int ExitFailures = 1;
+    public const int ExitUsage = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        CommandLine line;
+        Config config;
+        CrawlerSettings settings;
+        IReadOnlyList<string> urls;
+        try
+        {
+            line = CommandLine.Parse(args);
+            if (line.Command == Command.Help)
+            {
+                await stdout.WriteLineAsync(CommandLine.Usage).ConfigureAwait(false);
+                return ExitOk;
+            }
+
+            config = HostConfig.Build(line);
+            settings = CrawlerSettings.Create(config.GetConfig("crawler"));
+            urls = line.Command == Command.Demo ? [] : await Inputs.ReadUrlsAsync(line, settings).ConfigureAwait(false);
+        }
+        catch (UsageException e)
+        {
+            await stderr.WriteLineAsync($"crawler: {e.Message}").ConfigureAwait(false);
+            return ExitUsage;
+        }
+        catch (ConfigurationException e)
+        {
+            await stderr.WriteLineAsync($"crawler: bad configuration: {e.Message.Split('\n')[0].Trim()}").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
+        Log.Logger = new LoggerConfiguration()
+            .MinimumLevel.Is(line.Verbose ? LogEventLevel.Debug : LogEventLevel.Warning)
+            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose,
+                outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}",
+                formatProvider: CultureInfo.InvariantCulture)
+            .CreateLogger();
+        try
+        {
+            var system = ActorSystem.Create("crawler", config);
+            var format = line.Json ? ResultFormat.Json : ResultFormat.Text;
+            return line.Command == Command.Demo
+                ? await DemoAsync(system, line, settings, format, stdout, stderr).ConfigureAwait(false)
+                : await CrawlAsync(system, line, urls, settings, format, stdout, stderr).ConfigureAwait(false);
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> CrawlAsync(ActorSystem system, CommandLine line, IReadOnlyList<string> urls,
+        CrawlerSettings settings, ResultFormat format, TextWriter stdout, TextWriter stderr)
+    {
+        var mode = line.Command == Command.Titles ? CrawlMode.Titles : CrawlMode.Planets;
+        var summary = await CrawlerProps.Start(system, new Crawl.StartCrawl(urls, mode), settings, format, stdout, stderr)
+            .ConfigureAwait(false);
+        await StopAsync(system).ConfigureAwait(false);
+        return summary.AllOk ? ExitOk : ExitFailures;
+    }
+
+    private static async Task<int> DemoAsync(ActorSystem system, CommandLine line, CrawlerSettings settings,
+        ResultFormat format, TextWriter stdout, TextWriter stderr)
+    {
+        var embedded = settings with { StopSystemOnCompletion = false };
+        await using var farm = await PlanetFarm.StartAsync(
+            new PlanetFarmOptions(line.DemoPlanets, TimeSpan.FromMilliseconds(line.DemoDelayMs))).ConfigureAwait(false);
+        await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Serving {line.DemoPlanets} planets at {farm.BaseUri} ({line.DemoDelayMs} ms per response); crawling them concurrently, then sequentially.")).ConfigureAwait(false);
+
+        var clock = Stopwatch.StartNew();
+        var concurrent = await CrawlerProps.Start(system, new Crawl.StartCrawl(farm.PlanetUrls),
+            embedded with { Sequential = false }, format, stdout, stderr).ConfigureAwait(false);
+        var concurrentTime = clock.Elapsed;
+        clock.Restart();
+        var sequential = await CrawlerProps.Start(system, new Crawl.StartCrawl(farm.PlanetUrls),
+            embedded with { Sequential = true }, format, TextWriter.Null, stderr).ConfigureAwait(false);
+        var sequentialTime = clock.Elapsed;
+
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"concurrent {concurrentTime.TotalSeconds:0.00} s, sequential {sequentialTime.TotalSeconds:0.00} s: {sequentialTime / concurrentTime:0.0}x"))
+            .ConfigureAwait(false);
+        await system.Terminate().ConfigureAwait(false);
+        return concurrent.AllOk && sequential.AllOk ? ExitOk : ExitFailures;
+    }
+
+    /// <summary>The printer ran CoordinatedShutdown; wait for it, bounded, and make sure the system is down.</summary>
+    private static async Task StopAsync(ActorSystem system)
+    {
+        if (await Task.WhenAny(system.WhenTerminated, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false) != system.WhenTerminated)
+        {
+            await system.Terminate().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Reflection;
+using Akka.Configuration;
+using Crawler.Core;
+
+namespace Crawler;
+
+/// <summary>Builds the host's HOCON: command-line options over <c>--config FILE</c> over the embedded
+/// <c>crawler.conf</c> over the library's <c>reference.conf</c>. Nothing depends on the working directory.</summary>
+internal static class HostConfig
+{
+    public static Config Build(CommandLine line)
+    {
+        var config = Overrides(line);
+        if (line.ConfigFile is { } path)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+            {
+                throw new UsageException($"cannot read --config '{path}': {e.Message}");
+            }
+
+            try
+            {
+                config = config.WithFallback(ConfigurationFactory.ParseString(text));
+            }
+            catch (Exception e) when (e is not UsageException)
+            {
+                throw new UsageException($"--config '{path}' is not valid HOCON: {FirstLine(e.Message)}");
+            }
+        }
+
+        return config.WithFallback(Embedded()).WithFallback(CrawlerSettings.DefaultConfig());
+    }
+
+    private static Config Overrides(CommandLine line)
+    {
+        var hocon = new List<string>();
+        if (line.TimeoutSeconds is { } seconds)
+        {
+            var ms = Math.Max(1, (long)(seconds * 1000));
+            hocon.Add(Invariant($"crawler.http.request-timeout = {ms}ms"));
+            hocon.Add(Invariant($"crawler.http.connect-timeout = {ms}ms"));
+            hocon.Add(Invariant($"crawler.planet-timeout = {2 * ms}ms"));
+        }
+
+        if (line.Sequential)
+        {
+            hocon.Add("crawler.sequential = on");
+        }
+
+        if (line.ArticleSelector is { } article)
+        {
+            hocon.Add($"crawler.article-selector = {Quote(article)}");
+        }
+
+        if (line.TitleSelector is { } title)
+        {
+            hocon.Add($"crawler.title-selector = {Quote(title)}");
+        }
+
+        if (line.Verbose)
+        {
+            hocon.Add("akka.loglevel = DEBUG");
+        }
+
+        return ConfigurationFactory.ParseString(string.Join('\n', hocon));
+    }
+
+    private static Config Embedded()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Crawler.crawler.conf")
+            ?? throw new InvalidOperationException("the embedded crawler.conf is missing");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+
+    /// <summary>A HOCON quoted string (JSON escaping is valid HOCON).</summary>
+    private static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value, QuoteOptions);
+
+    private static readonly System.Text.Json.JsonSerializerOptions QuoteOptions =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+}
