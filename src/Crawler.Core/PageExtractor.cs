@@ -27,12 +27,14 @@ public sealed class PageExtractor
 
     /// <summary>
     /// The first article link, resolved against the page's <c>&lt;base href&gt;</c> or else <paramref name="pageUrl"/>.
-    /// Returns false with a reason when no element matches, the match has no <c>href</c>, or it does not resolve.
+    /// Returns false with a reason when no element matches, the match has no <c>href</c>, or it does not resolve
+    /// (then <paramref name="href"/> holds the text that is not a URL).
     /// </summary>
-    public bool FindArticleLink(IHtmlDocument page, Uri pageUrl, out Uri? link, out string problem)
+    public bool FindArticleLink(IHtmlDocument page, Uri pageUrl, out Uri? link, out string? href, out string problem)
     {
         ArgumentNullException.ThrowIfNull(page);
         link = null;
+        href = null;
         var element = page.QuerySelector(_articleSelector);
         if (element is null)
         {
@@ -40,8 +42,8 @@ public sealed class PageExtractor
             return false;
         }
 
-        var href = element.GetAttribute("href")?.Trim();
-        if (string.IsNullOrEmpty(href))
+        var text = element.GetAttribute("href")?.Trim();
+        if (string.IsNullOrEmpty(text))
         {
             problem = $"the first '{_articleSelector}' has no href";
             return false;
@@ -54,9 +56,10 @@ public sealed class PageExtractor
             baseUrl = declared;
         }
 
-        if (!Uri.TryCreate(baseUrl, href, out link))
+        if (!Uri.TryCreate(baseUrl, text, out link))
         {
-            problem = $"the article link '{href}' is not a valid URL";
+            href = text;
+            problem = $"the article link '{text}' is not a valid URL";
             return false;
         }
 

@@ -102,9 +102,18 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
             return;
         }
 
-        if (!_extractor.FindArticleLink(page, response.Url, out var link, out var problem))
+        if (!_extractor.FindArticleLink(page, response.Url, out var link, out var badHref, out var problem))
         {
-            Fail(ErrorKind.NoArticle, response.Url.ToString(), response.StatusCode, $"no article link on {response.Url}: {problem}");
+            if (badHref is not null)
+            {
+                _stage = FetchStage.Article;
+                Fail(ErrorKind.BadUrl, badHref, null, $"{problem} (on {response.Url})");
+            }
+            else
+            {
+                Fail(ErrorKind.NoArticle, response.Url.ToString(), response.StatusCode, $"no article link on {response.Url}: {problem}");
+            }
+
             return;
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Crawler.Http;
 
@@ -18,6 +19,9 @@ public enum ResultFormat
 /// <summary>Formats results and summaries (pure; the printer writes what this returns).</summary>
 public static class ResultFormatter
 {
+    // Output is read by people and tools, never embedded in HTML: keep quotes and non-ASCII text readable.
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The text of one result, ending with a newline.</summary>
     public static string Format(Crawl.PlanetResult result, CrawlMode mode, ResultFormat format)
     {
@@ -56,7 +60,7 @@ public static class ResultFormatter
     private static string Json(Crawl.PlanetResult result, CrawlMode mode)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
+        using (var json = new Utf8JsonWriter(stream, JsonOptions))
         {
             json.WriteStartObject();
             json.WriteString(mode == CrawlMode.Titles ? "url" : "planet", result.Planet);

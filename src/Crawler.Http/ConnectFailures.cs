@@ -9,7 +9,8 @@ public static class ConnectFailures
     /// <summary>Classifies <paramref name="cause"/> (null when Akka gave none).</summary>
     public static (ErrorKind Kind, string Message) Classify(Exception? cause, string origin, EndPoint? remote, TimeSpan connectTimeout)
     {
-        var where = remote is null ? origin : $"{origin} ({Display(remote)})";
+        var address = remote is null ? null : Display(remote);
+        var where = address is null || address == origin ? origin : $"{origin} ({address})";
         switch (cause)
         {
             case SocketException socket:

@@ -1,0 +1,38 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Xunit.Abstractions;
+
+namespace Crawler.Core.Tests;
+
+public sealed class CrawlerSettingsSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    public CrawlerSettingsSpecs(ITestOutputHelper output)
+        : base("crawler.http.connect-timeout = 750ms\ncrawler.article-selector = \"div.entry a\"", output)
+    {
+    }
+
+    [Fact]
+    public void Settings_should_come_from_the_embedded_reference_with_the_systems_overrides()
+    {
+        var settings = CrawlerSettings.Create(Sys);
+        Assert.Equal(TimeSpan.FromMilliseconds(750), settings.Http.ConnectTimeout);
+        Assert.Equal("div.entry a", settings.ArticleSelector);
+        Assert.Equal("head > title", settings.TitleSelector);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.PlanetTimeout);
+        Assert.False(settings.StopSystemOnCompletion);
+        Assert.False(settings.Sequential);
+        Assert.Empty(settings.Planets);
+    }
+
+    [Fact]
+    public void Settings_should_reject_a_bad_selector_naming_the_key()
+    {
+        var config = ConfigurationFactory.ParseString("crawler.title-selector = \"title[\"").WithFallback(CrawlerSettings.DefaultConfig());
+        var error = Assert.Throws<ConfigurationException>(() => CrawlerSettings.Create(config.GetConfig("crawler")));
+        Assert.Contains("crawler.title-selector", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settings_should_refuse_an_empty_section() =>
+        Assert.Throws<ConfigurationException>(() => CrawlerSettings.Create(ConfigurationFactory.Empty));
+}
