@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Crawler.Http;
 
 namespace Crawler.Core;
@@ -36,7 +37,7 @@ public static class Crawl
     /// </summary>
     /// <param name="Urls">The planets (or pages, in the titles job), in order; duplicates are crawled as often as listed.</param>
     /// <param name="Mode">The planet job or the titles job.</param>
-    public sealed record StartCrawl(IReadOnlyList<string> Urls, CrawlMode Mode = CrawlMode.Planets);
+    public sealed record StartCrawl(ImmutableArray<string> Urls, CrawlMode Mode = CrawlMode.Planets);
 
     /// <summary>The reply to a <see cref="StartCrawl"/> sent to a coordinator that is already crawling.</summary>
     /// <param name="Reason">Why.</param>

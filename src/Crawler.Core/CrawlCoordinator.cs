@@ -131,7 +131,8 @@ public sealed class CrawlCoordinator : ReceiveActor
 
         protected override Directive Handle(IActorRef child, Exception exception)
         {
-            _crashes[child] = exception;
+            // An exception thrown while the fetcher starts arrives wrapped; the user wants the original.
+            _crashes[child] = exception is ActorInitializationException { InnerException: { } inner } ? inner : exception;
             return Directive.Stop;
         }
     }

@@ -71,7 +71,7 @@ internal static class CrawlerApp
         CrawlerSettings settings, ResultFormat format, TextWriter stdout, TextWriter stderr)
     {
         var mode = line.Command == Command.Titles ? CrawlMode.Titles : CrawlMode.Planets;
-        var summary = await CrawlerProps.Start(system, new Crawl.StartCrawl(urls, mode), settings, format, stdout, stderr)
+        var summary = await CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, stderr)
             .ConfigureAwait(false);
         await StopAsync(system).ConfigureAwait(false);
         return summary.AllOk ? ExitOk : ExitFailures;
@@ -90,11 +90,11 @@ internal static class CrawlerApp
         await CrawlerProps.Start(system, new Crawl.StartCrawl([farm.PlanetUrls[0]]), embedded, format, TextWriter.Null, TextWriter.Null)
             .ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
-        var concurrent = await CrawlerProps.Start(system, new Crawl.StartCrawl(farm.PlanetUrls),
+        var concurrent = await CrawlerProps.Start(system, new Crawl.StartCrawl([.. farm.PlanetUrls]),
             embedded with { Sequential = false }, format, stdout, stderr).ConfigureAwait(false);
         var concurrentTime = clock.Elapsed;
         clock.Restart();
-        var sequential = await CrawlerProps.Start(system, new Crawl.StartCrawl(farm.PlanetUrls),
+        var sequential = await CrawlerProps.Start(system, new Crawl.StartCrawl([.. farm.PlanetUrls]),
             embedded with { Sequential = true }, format, TextWriter.Null, stderr).ConfigureAwait(false);
         var sequentialTime = clock.Elapsed;
 
