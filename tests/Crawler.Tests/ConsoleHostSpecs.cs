@@ -1,0 +1,196 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Crawler.SampleSite;
+using Crawler.Testing;
+
+namespace Crawler.Tests;
+
+/// <summary>The console host end to end: the real executable against the sample site on 127.0.0.1.</summary>
+public sealed class ConsoleHostSpecs : IAsyncLifetime
+{
+    private PlanetFarm _farm = null!;
+
+    public async Task InitializeAsync() => _farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(3, TimeSpan.FromMilliseconds(10)));
+
+    public async Task DisposeAsync() => await _farm.DisposeAsync();
+
+    private string Planet(int n) => _farm.PlanetUrls[n];
+
+    private string Article(int n) => new Uri(_farm.BaseUri, $"/article/{n}/1").ToString();
+
+    [Fact]
+    public async Task Host_should_print_the_seeds_text_for_each_planet_and_the_summary_and_exit_0()
+    {
+        var run = await CrawlerProcess.RunAsync([Planet(0), Planet(1), Planet(2)]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        for (var n = 0; n < 3; n++)
+        {
+            Assert.Contains($"first article on {Planet(n)} :\n{Article(n)}\nArticle 1 of planet {n}\n\n", run.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        }
+
+        Assert.Matches(new Regex(@"^3 planets: 3 ok, 0 failed in \d+\.\d\d s$", RegexOptions.Multiline), run.Stderr);
+    }
+
+    [Fact]
+    public async Task Host_should_print_one_json_object_per_planet_with_the_contract_fields()
+    {
+        var closed = $"http://127.0.0.1:{LoopbackHttpServer.ClosedPort()}/";
+        var run = await CrawlerProcess.RunAsync(["--json", Planet(1), closed]);
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var objects = run.StdoutLines.Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(2, objects.Count);
+        string[] fields = ["planet", "ok", "article", "title", "error", "stage", "status", "message", "elapsedMs"];
+        Assert.All(objects, o => Assert.Equal(fields, o.EnumerateObject().Select(p => p.Name)));
+
+        var ok = objects.Single(o => o.GetProperty("planet").GetString() == Planet(1));
+        Assert.True(ok.GetProperty("ok").GetBoolean());
+        Assert.Equal(Article(1), ok.GetProperty("article").GetString());
+        Assert.Equal("Article 1 of planet 1", ok.GetProperty("title").GetString());
+        Assert.Equal(JsonValueKind.Null, ok.GetProperty("error").ValueKind);
+        Assert.Equal(200, ok.GetProperty("status").GetInt32());
+
+        var failed = objects.Single(o => o.GetProperty("planet").GetString() == closed);
+        Assert.False(failed.GetProperty("ok").GetBoolean());
+        Assert.Equal("refused", failed.GetProperty("error").GetString());
+        Assert.Equal("planet", failed.GetProperty("stage").GetString());
+        Assert.Equal(JsonValueKind.Null, failed.GetProperty("status").ValueKind);
+        Assert.Contains("127.0.0.1", failed.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("2 planets: 1 ok, 1 failed (refused 1) in", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Host_should_report_a_failure_as_the_seed_would_print_it_and_exit_1()
+    {
+        var missing = new Uri(_farm.BaseUri, "/planet/99").ToString();
+        var run = await CrawlerProcess.RunAsync([missing, Planet(0)]);
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains($"failed on {missing} : http-status: 404 ", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"first article on {Planet(0)} :", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Host_should_read_urls_from_a_file_skipping_blank_and_comment_lines()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, $"# planets\n\n{Planet(0)}\n   \n# {Planet(1)}\n{Planet(2)}\n");
+        try
+        {
+            var run = await CrawlerProcess.RunAsync(["--json", "-f", file]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal([Planet(0), Planet(2)],
+                run.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("planet").GetString()).Order());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Host_should_read_urls_from_stdin_when_the_file_is_a_dash()
+    {
+        var run = await CrawlerProcess.RunAsync(["--file", "-", "--sequential"], stdin: $"{Planet(1)}\n{Planet(2)}\n");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("2 planets: 2 ok", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Host_should_print_each_pages_title_in_the_titles_job_as_often_as_repeated()
+    {
+        var run = await CrawlerProcess.RunAsync(["titles", "--repeat", "3", _farm.BaseUri.ToString()]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(["Planet farm", "Planet farm", "Planet farm"], run.StdoutLines);
+        Assert.Contains("3 pages: 3 ok, 0 failed in", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Host_should_print_the_titles_json_fields()
+    {
+        var run = await CrawlerProcess.RunAsync(["titles", "--json", _farm.BaseUri.ToString()]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var o = JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement;
+        Assert.Equal(["url", "ok", "title", "error", "status", "message", "elapsedMs"], o.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("Planet farm", o.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Host_should_apply_selectors_from_the_command_line()
+    {
+        var run = await CrawlerProcess.RunAsync(["--article-selector", "div.entry:nth-of-type(2) h3 a", "--title-selector", "p", Planet(0)]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"{new Uri(_farm.BaseUri, "/article/0/2")}\nArticle 2 of planet 0.\n", run.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Host_should_run_the_demo_and_print_the_speed_up()
+    {
+        var run = await CrawlerProcess.RunAsync(["demo", "--planets", "3", "--delay-ms", "50"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches(@"^concurrent \d+\.\d\d s, sequential \d+\.\d\d s: \d+\.\dx$", run.StdoutLines[^1]);
+        Assert.Equal(3, run.StdoutLines.Count(l => l.StartsWith("first article on ", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("--no-such-option")]
+    [InlineData("--timeout", "soon")]
+    [InlineData("--repeat", "0")]
+    [InlineData("--file", "/nonexistent/urls.txt")]
+    [InlineData("--article-selector", "h3[")]
+    [InlineData("--config", "/nonexistent/crawler.conf")]
+    [InlineData("titles")]
+    [InlineData("demo", "http://127.0.0.1/")]
+    [InlineData("--json", "--file")]
+    public async Task Host_should_refuse_bad_usage_with_one_line_and_exit_2(params string[] args)
+    {
+        var run = await CrawlerProcess.RunAsync(args);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var lines = run.Stderr.ReplaceLineEndings("\n").Trim().Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("crawler: ", lines[0], StringComparison.Ordinal);
+        Assert.Equal("", run.Stdout);
+    }
+
+    [Fact]
+    public async Task Host_should_refuse_an_empty_file_and_an_invalid_hocon_file_with_exit_2()
+    {
+        var empty = Path.GetTempFileName();
+        var badConfig = Path.GetTempFileName();
+        await File.WriteAllTextAsync(empty, "# nothing\n\n");
+        await File.WriteAllTextAsync(badConfig, "crawler { http { connect-timeout = ");
+        try
+        {
+            var run = await CrawlerProcess.RunAsync(["-f", empty]);
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Contains("holds no URL", run.Stderr, StringComparison.Ordinal);
+            run = await CrawlerProcess.RunAsync(["--config", badConfig, Planet(0)]);
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(empty);
+            File.Delete(badConfig);
+        }
+    }
+
+    [Fact]
+    public async Task Host_should_take_settings_from_a_config_file()
+    {
+        var config = Path.GetTempFileName();
+        await File.WriteAllTextAsync(config, "crawler.title-selector = \"h1\"\n");
+        try
+        {
+            var run = await CrawlerProcess.RunAsync(["titles", "--config", config, Planet(2)]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal(["Planet 2"], run.StdoutLines);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public async Task Host_should_print_usage_for_help() =>
+        Assert.Contains("usage: crawler", (await CrawlerProcess.RunAsync(["--help"])).Stdout, StringComparison.Ordinal);
+}
