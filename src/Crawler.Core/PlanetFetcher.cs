@@ -95,7 +95,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
             return;
         }
 
-        var page = _extractor.Parse(BodyText.Decode(response));
+        var page = PageExtractor.Parse(BodyText.Decode(response));
         if (_job.Mode == CrawlMode.Titles)
         {
             ReportTitle(page, response, article: null);
@@ -133,7 +133,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     {
         if (IsSuccess(response))
         {
-            ReportTitle(_extractor.Parse(BodyText.Decode(response)), response, response.Url.ToString());
+            ReportTitle(PageExtractor.Parse(BodyText.Decode(response)), response, response.Url.ToString());
         }
     }
 

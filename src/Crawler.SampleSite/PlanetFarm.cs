@@ -48,6 +48,9 @@ public sealed class PlanetFarm : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // Kestrel's default accept backlog (512) overflows when a crawl opens a thousand connections at once, and
+        // each dropped SYN costs the client a one-second retransmit.
+        builder.WebHost.UseSockets(sockets => sockets.Backlog = 8192);
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Globalization;
+using Akka.Actor;
+using Crawler.Core;
+using Crawler.SampleSite;
+
+// Timed crawl benchmarks (a harness that prints figures, not a test): each case crawls the in-process planet farm
+// on 127.0.0.1 with the real actors and sockets, and reports the median of several runs against the ideal
+// (2 x delay for planets, 1 x delay for the titles job). Usage: dotnet run -c Release --project bench/Crawler.Bench [runs]
+var runs = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var r) ? r : 3;
+(string Name, int Planets, int DelayMs, CrawlMode Mode, int Repeat)[] cases =
+[
+    ("4 planets @ 200 ms", 4, 200, CrawlMode.Planets, 1),
+    ("titles 30 x @ 200 ms", 1, 200, CrawlMode.Titles, 30),
+    ("1000 planets @ 100 ms", 1000, 100, CrawlMode.Planets, 1),
+    ("1000 planets @ 0 ms", 1000, 0, CrawlMode.Planets, 1),
+];
+
+using var system = ActorSystem.Create("bench", "akka.loglevel = WARNING\nakka.log-dead-letters = off");
+var settings = CrawlerSettings.Create(system);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{"case",-24} {"median",9} {"ideal",9} {"ratio",7} {"cpu",9}   runs ({runs} each, {Environment.ProcessorCount} cores, .NET {Environment.Version})"));
+foreach (var (name, planets, delayMs, mode, repeat) in cases)
+{
+    await using var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(planets, TimeSpan.FromMilliseconds(delayMs)));
+    var urls = mode == CrawlMode.Titles
+        ? Enumerable.Repeat(farm.BaseUri.ToString(), repeat).ToList()
+        : farm.PlanetUrls.ToList();
+    await Crawl(system, settings, [farm.PlanetUrls[0]], CrawlMode.Planets); // warm-up: JIT and first connections
+    var times = new List<double>();
+    var cpu = new List<double>();
+    for (var i = 0; i < runs; i++)
+    {
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var summary = await Crawl(system, settings, urls, mode);
+        times.Add(clock.Elapsed.TotalSeconds);
+        cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds);
+        if (!summary.AllOk)
+        {
+            Console.Error.WriteLine($"{name}: {ResultFormatter.Summary(summary, mode)}");
+        }
+    }
+
+    times.Sort();
+    var median = times[times.Count / 2];
+    var ideal = (mode == CrawlMode.Titles ? 1 : 2) * delayMs / 1000.0;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{name,-24} {median,7:0.000} s {ideal,7:0.000} s {Ratio(median, ideal),7} {cpu.Order().ElementAt(cpu.Count / 2),7:0.000} s   {string.Join(" ", times.Select(t => t.ToString("0.000", CultureInfo.InvariantCulture)))}"));
+}
+
+await system.Terminate();
+
+static string Ratio(double median, double ideal) =>
+    ideal > 0 ? (median / ideal).ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
+
+static Task<CrawlSummary> Crawl(ActorSystem system, CrawlerSettings settings, IReadOnlyList<string> urls, CrawlMode mode) =>
+    CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, ResultFormat.Text, TextWriter.Null, TextWriter.Null);
