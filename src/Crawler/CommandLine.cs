@@ -151,21 +151,16 @@ internal sealed record CommandLine(
             : throw new UsageException($"option '{option}' needs a positive number of seconds, not '{text}'");
     }
 
-    private static int PositiveInt(IReadOnlyList<string> args, ref int i)
-    {
-        var option = args[i];
-        var text = Value(args, ref i);
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : throw new UsageException($"option '{option}' needs a positive whole number, not '{text}'");
-    }
+    private static int PositiveInt(IReadOnlyList<string> args, ref int i) => WholeNumber(args, ref i, 1);
 
-    private static int NonNegativeInt(IReadOnlyList<string> args, ref int i)
+    private static int NonNegativeInt(IReadOnlyList<string> args, ref int i) => WholeNumber(args, ref i, 0);
+
+    private static int WholeNumber(IReadOnlyList<string> args, ref int i, int minimum)
     {
         var option = args[i];
         var text = Value(args, ref i);
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum
             ? value
-            : throw new UsageException($"option '{option}' needs a whole number, not '{text}'");
+            : throw new UsageException($"option '{option}' needs a whole number of at least {minimum}, not '{text}'");
     }
 }
