@@ -55,4 +55,4 @@ static string Ratio(double median, double ideal) =>
     ideal > 0 ? (median / ideal).ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
 
 static Task<CrawlSummary> Crawl(ActorSystem system, CrawlerSettings settings, IReadOnlyList<string> urls, CrawlMode mode) =>
-    CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, ResultFormat.Text, TextWriter.Null, TextWriter.Null);
+    CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, ResultFormat.Text, TextWriter.Null, TextWriter.Null).Completion;

@@ -39,6 +39,14 @@ public static class Crawl
     /// <param name="Mode">The planet job or the titles job.</param>
     public sealed record StartCrawl(ImmutableArray<string> Urls, CrawlMode Mode = CrawlMode.Planets);
 
+    /// <summary>
+    /// Stops a running crawl (Ctrl-C in the console host, a cancelled task when embedded). The coordinator starts no
+    /// more planets, stops the running fetchers (closing their connections) and reports every unfinished planet as a
+    /// <c>cancelled</c> <see cref="PlanetFailed"/>; results already delivered stay as they were. No reply.
+    /// </summary>
+    /// <param name="Reason">Why, for the results' message.</param>
+    public sealed record CancelCrawl(string Reason);
+
     /// <summary>The reply to a <see cref="StartCrawl"/> sent to a coordinator that is already crawling.</summary>
     /// <param name="Reason">Why.</param>
     public sealed record CrawlRefused(string Reason);
@@ -67,8 +75,9 @@ public static class Crawl
     /// <param name="Article">The article URL (absolute); null in the titles job.</param>
     /// <param name="Title">The title, whitespace collapsed.</param>
     /// <param name="Status">The HTTP status of the last response.</param>
+    /// <param name="Attempts">The most attempts one of the planet's requests needed (1 when nothing was retried).</param>
     /// <param name="ElapsedMs">Milliseconds the planet took.</param>
-    public sealed record PlanetFetched(int Index, string Planet, string? Article, string Title, int Status, long ElapsedMs)
+    public sealed record PlanetFetched(int Index, string Planet, string? Article, string Title, int Status, int Attempts, long ElapsedMs)
         : PlanetResult(Index, Planet, ElapsedMs);
 
     /// <summary>A planet that ended in an error.</summary>
@@ -79,9 +88,12 @@ public static class Crawl
     /// <param name="Url">The URL that failed (the planet or the article), when there was one.</param>
     /// <param name="Status">The HTTP status, when a response arrived.</param>
     /// <param name="Message">What happened, for a person.</param>
+    /// <param name="Attempts">Attempts made of the failing request (0 when none was made, or the planet was cut
+    /// short by a crash, a cancel or the deadline).</param>
     /// <param name="ElapsedMs">Milliseconds the planet took.</param>
+    /// <param name="Phase">For a timeout, which limit was broken.</param>
     public sealed record PlanetFailed(int Index, string Planet, ErrorKind Kind, FetchStage Stage, string? Url, int? Status,
-        string Message, long ElapsedMs) : PlanetResult(Index, Planet, ElapsedMs);
+        string Message, int Attempts, long ElapsedMs, TimeoutPhase? Phase = null) : PlanetResult(Index, Planet, ElapsedMs);
 
     /// <summary>Sent by the printer to its completion target once every planet has reported.</summary>
     /// <param name="Summary">The counts and the time the crawl took.</param>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Crawler.Http;
@@ -7,20 +8,25 @@ namespace Crawler.Core;
 /// <summary>
 /// Runs one crawl: on <see cref="Crawl.StartCrawl"/> it tells the printer <see cref="Crawl.CrawlStarted"/> and spawns
 /// one <see cref="PlanetFetcher"/> per planet, all at once (or one after the other when
-/// <see cref="CrawlerSettings.Sequential"/>). It forwards exactly one <see cref="Crawl.PlanetResult"/> per planet to
-/// the printer: a fetcher that throws is stopped by its supervisor strategy, and the <c>Terminated</c> that follows
-/// becomes a <c>crash</c> result with the exception's message, so nothing leaves the printer waiting. It stops when
-/// every planet has reported.
+/// <see cref="CrawlerSettings.Sequential"/>), sharing one <see cref="HostGovernor"/>. It forwards exactly one
+/// <see cref="Crawl.PlanetResult"/> per planet to the printer: a fetcher that throws is stopped by its supervisor
+/// strategy and the <c>Terminated</c> that follows becomes a <c>crash</c> result with the exception's message; at
+/// <see cref="CrawlerSettings.Deadline"/> every unfinished planet becomes a <c>timeout</c> (phase <c>deadline</c>), and
+/// on <see cref="Crawl.CancelCrawl"/> a <c>cancelled</c> result. So nothing leaves the printer waiting. It stops
+/// when every planet has reported.
 /// </summary>
-public sealed class CrawlCoordinator : ReceiveActor
+public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
 {
+    private const string DeadlineTimerKey = "deadline";
+
     private readonly CrawlerSettings _settings;
     private readonly IActorRef _printer;
     private readonly Func<IUntypedActorContext, Crawl.FetchPlanet, IActorRef> _fetcherFactory;
-    private readonly Dictionary<IActorRef, Crawl.FetchPlanet> _running = [];
+    private readonly Dictionary<IActorRef, Running> _running = [];
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private Queue<Crawl.FetchPlanet> _waiting = new();
+    private IActorRef _governor = ActorRefs.Nobody;
     private int _outstanding;
 
     /// <summary>Creates the coordinator; prefer <see cref="Props"/>.</summary>
@@ -29,9 +35,12 @@ public sealed class CrawlCoordinator : ReceiveActor
         _settings = settings;
         _printer = printer;
         _fetcherFactory = fetcherFactory ?? ((context, job) =>
-            context.ActorOf(PlanetFetcher.Props(job, settings), PlanetFetcher.ActorName(job)));
+            context.ActorOf(PlanetFetcher.Props(job, settings, _governor), PlanetFetcher.ActorName(job)));
         Idle();
     }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props for a coordinator that reports to <paramref name="printer"/>. <paramref name="fetcherFactory"/>
     /// makes the fetcher of one planet (default: a <see cref="PlanetFetcher"/> child); tests pass probes.</summary>
@@ -43,12 +52,20 @@ public sealed class CrawlCoordinator : ReceiveActor
     /// exception is kept for the planet's <c>crash</c> result.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new CrashRecordingStrategy(_crashes);
 
-    private void Idle() => Receive<Crawl.StartCrawl>(Start);
+    private void Idle()
+    {
+        Receive<Crawl.StartCrawl>(Start);
+        Receive<Crawl.CancelCrawl>(_ => { });
+    }
 
     private void Crawling()
     {
         Receive<Crawl.PlanetResult>(OnResult);
         Receive<Terminated>(OnTerminated);
+        Receive<Crawl.CancelCrawl>(cancel => EndEverything(job => Cut(job, ErrorKind.Cancelled, $"cancelled: {cancel.Reason}", null)));
+        Receive<DeadlineReached>(_ => EndEverything(job => Cut(job, ErrorKind.Timeout,
+            $"timeout: the crawl reached its deadline of {_settings.Deadline!.Value.TotalSeconds:0.###} s before this planet finished (deadline phase)",
+            TimeoutPhase.Deadline)));
         Receive<Crawl.StartCrawl>(_ => Sender.Tell(new Crawl.CrawlRefused("this coordinator is already crawling")));
     }
 
@@ -65,6 +82,12 @@ public sealed class CrawlCoordinator : ReceiveActor
         }
 
         Become(Crawling);
+        _governor = Context.ActorOf(HostGovernor.Props(_settings.Retry), "host-governor");
+        if (_settings.Deadline is { } deadline)
+        {
+            Timers.StartSingleTimer(DeadlineTimerKey, DeadlineReached.Instance, deadline);
+        }
+
         _waiting = new Queue<Crawl.FetchPlanet>(jobs);
         var concurrently = _settings.Sequential ? 1 : jobs.Count;
         for (var i = 0; i < concurrently; i++)
@@ -82,12 +105,12 @@ public sealed class CrawlCoordinator : ReceiveActor
 
         var fetcher = _fetcherFactory(Context, job);
         Context.Watch(fetcher);
-        _running[fetcher] = job;
+        _running[fetcher] = new Running(job, Stopwatch.StartNew());
     }
 
     private void OnResult(Crawl.PlanetResult result)
     {
-        if (!_running.Remove(Sender, out var job) || job.Index != result.Index)
+        if (!_running.Remove(Sender, out var running) || running.Job.Index != result.Index)
         {
             _log.Warning("Dropping a result for planet {Index} from {Sender}: it is not a running fetcher's", result.Index, Sender);
             return;
@@ -99,16 +122,39 @@ public sealed class CrawlCoordinator : ReceiveActor
 
     private void OnTerminated(Terminated terminated)
     {
-        if (!_running.Remove(terminated.ActorRef, out var job))
+        if (!_running.Remove(terminated.ActorRef, out var running))
         {
             return;
         }
 
-        var message = _crashes.Remove(terminated.ActorRef, out var cause)
-            ? $"the fetch actor failed: {cause.GetType().Name}: {cause.Message}"
-            : "the fetch actor stopped without reporting a result";
-        Deliver(new Crawl.PlanetFailed(job.Index, job.Url, ErrorKind.Crash, FetchStage.Planet, job.Url, null, message, 0));
+        var message = CrashRecordingStrategy.Describe(_crashes, terminated.ActorRef, "fetch actor");
+        Deliver(Cut(running, ErrorKind.Crash, message, null));
     }
+
+    /// <summary>Ends every unfinished planet at once (deadline or cancel): no fetcher is started any more, the
+    /// running ones are stopped (their connections close with them) and each planet gets the given result.</summary>
+    private void EndEverything(Func<Running, Crawl.PlanetFailed> result)
+    {
+        var unfinished = _running.ToList();
+        var waiting = _waiting.ToList();
+        _waiting.Clear();
+        _running.Clear();
+        foreach (var (fetcher, running) in unfinished)
+        {
+            Context.Unwatch(fetcher);
+            Context.Stop(fetcher);
+            Deliver(result(running));
+        }
+
+        foreach (var job in waiting)
+        {
+            Deliver(result(new Running(job, null)));
+        }
+    }
+
+    private static Crawl.PlanetFailed Cut(Running running, ErrorKind kind, string message, TimeoutPhase? phase) =>
+        new(running.Job.Index, running.Job.Url, kind, FetchStage.Planet, running.Job.Url, null, message, 0,
+            running.Clock?.ElapsedMilliseconds ?? 0, phase);
 
     private void Deliver(Crawl.PlanetResult result)
     {
@@ -121,19 +167,10 @@ public sealed class CrawlCoordinator : ReceiveActor
         }
     }
 
-    /// <summary>A one-for-one stopping strategy that remembers why each child failed.</summary>
-    private sealed class CrashRecordingStrategy : OneForOneStrategy
+    private sealed record Running(Crawl.FetchPlanet Job, Stopwatch? Clock);
+
+    private sealed record DeadlineReached
     {
-        private readonly Dictionary<IActorRef, Exception> _crashes;
-
-        public CrashRecordingStrategy(Dictionary<IActorRef, Exception> crashes)
-            : base(StoppingStrategy.Decider) => _crashes = crashes;
-
-        protected override Directive Handle(IActorRef child, Exception exception)
-        {
-            // An exception thrown while the fetcher starts arrives wrapped; the user wants the original.
-            _crashes[child] = exception is ActorInitializationException { InnerException: { } inner } ? inner : exception;
-            return Directive.Stop;
-        }
+        public static readonly DeadlineReached Instance = new();
     }
 }

@@ -22,10 +22,11 @@ public static class CrawlerProps
 
     /// <summary>
     /// Starts a crawl of <paramref name="start"/> in <paramref name="system"/> (actors <c>crawl-coordinator-N</c> and
-    /// <c>printer-N</c>) and returns its summary once every planet has reported. The task is cancelled if the printer
-    /// is stopped first (the system shut down).
+    /// <c>printer-N</c>). Its <see cref="CrawlHandle.Completion"/> gives the summary once every planet has reported
+    /// (it is cancelled if the printer is stopped first, when the system shuts down), and
+    /// <see cref="CrawlHandle.Cancel"/> ends the crawl early with <c>cancelled</c> results.
     /// </summary>
-    public static Task<CrawlSummary> Start(ActorSystem system, Crawl.StartCrawl start, CrawlerSettings settings,
+    public static CrawlHandle Start(ActorSystem system, Crawl.StartCrawl start, CrawlerSettings settings,
         ResultFormat format, TextWriter output, TextWriter summaryOutput)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -36,6 +37,18 @@ public static class CrawlerProps
             settings.StopSystemOnCompletion)), $"printer-{run}");
         var coordinator = system.ActorOf(Coordinator(settings, printer), $"crawl-coordinator-{run}");
         coordinator.Tell(start);
-        return completion.Task;
+        return new CrawlHandle(completion.Task, coordinator);
     }
+}
+
+/// <summary>A running crawl started by <see cref="CrawlerProps.Start"/>.</summary>
+/// <param name="Completion">The summary, once every planet has reported.</param>
+/// <param name="Coordinator">The crawl's coordinator.</param>
+public sealed record CrawlHandle(Task<CrawlSummary> Completion, IActorRef Coordinator)
+{
+    /// <summary>Ends the crawl now: unfinished planets are reported as <c>cancelled</c>, then the summary.</summary>
+    public void Cancel(string reason) => Coordinator.Tell(new Crawl.CancelCrawl(reason));
+
+    /// <summary>Awaits <see cref="Completion"/>.</summary>
+    public System.Runtime.CompilerServices.TaskAwaiter<CrawlSummary> GetAwaiter() => Completion.GetAwaiter();
 }

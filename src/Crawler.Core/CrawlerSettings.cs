@@ -13,7 +13,9 @@ namespace Crawler.Core;
 /// <param name="TitleSelector">CSS selector of the title (<c>title-selector</c>).</param>
 /// <param name="Sequential">Crawl one planet at a time (<c>sequential</c>).</param>
 /// <param name="PlanetTimeout">The most time one planet may take (<c>planet-timeout</c>).</param>
+/// <param name="Deadline">The most time the whole crawl may take, or null for none (<c>deadline</c>).</param>
 /// <param name="StopSystemOnCompletion">Stop the ActorSystem when the crawl is complete (<c>stop-system-on-completion</c>).</param>
+/// <param name="Retry">Retries and politeness (<c>crawler.retry</c>).</param>
 /// <param name="Http">The HTTP client's settings (<c>crawler.http</c>).</param>
 public sealed record CrawlerSettings(
     IReadOnlyList<string> Planets,
@@ -21,7 +23,9 @@ public sealed record CrawlerSettings(
     string TitleSelector,
     bool Sequential,
     TimeSpan PlanetTimeout,
+    TimeSpan? Deadline,
     bool StopSystemOnCompletion,
+    RetrySettings Retry,
     HttpClientSettings Http)
 {
     /// <summary>The embedded reference configuration: every <c>crawler.*</c> key with its default.</summary>
@@ -60,8 +64,33 @@ public sealed record CrawlerSettings(
             title,
             crawler.GetBoolean("sequential"),
             planetTimeout,
+            ReadDeadline(crawler),
             crawler.GetBoolean("stop-system-on-completion"),
+            RetrySettings.Create(crawler.GetConfig("retry") ?? ConfigurationFactory.Empty),
             HttpClientSettings.Create(crawler.GetConfig("http")));
+    }
+
+    private static TimeSpan? ReadDeadline(Config crawler)
+    {
+        var text = crawler.GetString("deadline")?.Trim();
+        if (text is null or "infinite" or "off" or "none")
+        {
+            return null;
+        }
+
+        TimeSpan deadline;
+        try
+        {
+            deadline = crawler.GetTimeSpan("deadline", null, allowInfinite: false);
+        }
+        catch (Exception e) when (e is not ConfigurationException)
+        {
+            deadline = TimeSpan.Zero;
+        }
+
+        return deadline > TimeSpan.Zero
+            ? deadline
+            : throw new ConfigurationException($"crawler.deadline must be a positive duration or 'infinite', not '{text}'");
     }
 
     private static string Selector(Config crawler, string key)

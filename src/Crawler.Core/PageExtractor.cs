@@ -9,7 +9,7 @@ namespace Crawler.Core;
 /// Finds the article link of a planet page and the title of an article page with AngleSharp: CSS selectors, first
 /// match wins, as the seed's <c>xpath(...)[0]</c>. Pure: no network, no actors. One instance is used by one actor.
 /// </summary>
-public sealed class PageExtractor
+public sealed class PageExtractor : IPageExtractor
 {
     // Creating an HtmlParser builds a browsing context, which costs far more than parsing a small page; one parser
     // per thread serves every fetcher that runs on it (ParseDocument keeps no state between documents).
@@ -25,7 +25,10 @@ public sealed class PageExtractor
     }
 
     /// <summary>Parses a page; the document is then given to <see cref="FindArticleLink"/> or <see cref="FindTitle"/>.</summary>
-    public static IHtmlDocument Parse(string html) => Parsers.Value!.ParseDocument(html);
+    public static IHtmlDocument ParseHtml(string html) => Parsers.Value!.ParseDocument(html);
+
+    /// <inheritdoc />
+    public IHtmlDocument Parse(string html) => ParseHtml(html);
 
     /// <summary>
     /// The first article link, resolved against the page's <c>&lt;base href&gt;</c> or else <paramref name="pageUrl"/>.

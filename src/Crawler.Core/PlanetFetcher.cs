@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using AngleSharp.Html.Dom;
 using Crawler.Http;
 
 namespace Crawler.Core;
@@ -12,45 +13,59 @@ using Http = Crawler.Http.Http; // an alias in the namespace lets call sites rea
 /// <summary>
 /// Fetches one planet: GET the planet page, follow its first article link, GET the article, find its title. It
 /// reports exactly one <see cref="Crawl.PlanetResult"/> to its parent (the coordinator) and stops. In the titles job
-/// it stops at the first page's title. Its HTTP connections are children, one per origin, so the article goes over
-/// the planet's keep-alive connection when both share an origin, and stopping the fetcher closes its sockets.
+/// it stops at the first page's title. Along the way it follows redirects (up to <c>max-redirects</c>, refusing
+/// loops) and retries transient failures with backoff, each attempt granted by the crawl's
+/// <see cref="HostGovernor"/>. Its HTTP connections are children, one per origin, so the article goes over the
+/// planet's keep-alive connection when both share an origin, and stopping the fetcher closes its sockets.
 /// </summary>
-/// <remarks>States: <see cref="FetchingPlanet"/> → <see cref="FetchingArticle"/>; the whole planet is bounded by
-/// <see cref="CrawlerSettings.PlanetTimeout"/>.</remarks>
+/// <remarks>States: <see cref="FetchingPlanet"/> → <see cref="FetchingArticle"/>; in each, a request waits for its
+/// grant, then for its reply. The whole planet is bounded by <see cref="CrawlerSettings.PlanetTimeout"/>. A
+/// connection that throws is stopped, and the planet ends as a <c>crash</c>.</remarks>
 public sealed class PlanetFetcher : ReceiveActor, IWithTimers
 {
     private const string PlanetTimerKey = "planet-timeout";
+    private const string SendTimerKey = "send";
 
     private readonly Crawl.FetchPlanet _job;
     private readonly CrawlerSettings _settings;
     private readonly Func<IUntypedActorContext, Uri, IActorRef> _connectionFactory;
+    private readonly IPageExtractor _extractor;
     private readonly Dictionary<string, IActorRef> _connections = new(StringComparer.OrdinalIgnoreCase);
-    private readonly PageExtractor _extractor;
+    private readonly Dictionary<IActorRef, Exception> _crashes = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private long _requestId;
-    private Uri? _pending;
+    private readonly List<Uri> _chain = [];
+    private IActorRef _governor;
     private FetchStage _stage = FetchStage.Planet;
+    private Uri? _target;
+    private long _token;
+    private int _attempt;
+    private int _maxAttempts;
+    private Failure? _lastFailure;
     private bool _reported;
 
     /// <summary>Creates the fetcher; prefer <see cref="Props"/>.</summary>
-    public PlanetFetcher(Crawl.FetchPlanet job, CrawlerSettings settings, Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory)
+    public PlanetFetcher(Crawl.FetchPlanet job, CrawlerSettings settings, IActorRef? governor,
+        Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory, IPageExtractor? extractor)
     {
         _job = job;
         _settings = settings;
+        _governor = governor ?? ActorRefs.Nobody;
         _connectionFactory = connectionFactory ?? DefaultConnection(settings);
-        _extractor = new PageExtractor(settings.ArticleSelector, settings.TitleSelector);
+        _extractor = extractor ?? new PageExtractor(settings.ArticleSelector, settings.TitleSelector);
         FetchingPlanet();
     }
 
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props for the fetcher of <paramref name="job"/>. <paramref name="connectionFactory"/> makes the
-    /// connection actor of an origin (default: an <see cref="HttpClientConnection"/> child); tests pass probes.</summary>
-    public static Props Props(Crawl.FetchPlanet job, CrawlerSettings settings,
-        Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory = null) =>
-        Akka.Actor.Props.Create(() => new PlanetFetcher(job, settings, connectionFactory));
+    /// <summary>Props for the fetcher of <paramref name="job"/>. <paramref name="governor"/> is the crawl's
+    /// <see cref="HostGovernor"/> (null: the fetcher makes a private one). <paramref name="connectionFactory"/> makes
+    /// the connection actor of an origin (default: an <see cref="HttpClientConnection"/> child) and
+    /// <paramref name="extractor"/> reads the pages; tests pass probes and fakes.</summary>
+    public static Props Props(Crawl.FetchPlanet job, CrawlerSettings settings, IActorRef? governor = null,
+        Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory = null, IPageExtractor? extractor = null) =>
+        Akka.Actor.Props.Create(() => new PlanetFetcher(job, settings, governor, connectionFactory, extractor));
 
     /// <summary>The actor name of the fetcher of <paramref name="job"/>: <c>fetch-{index}-{host}</c>.</summary>
     public static string ActorName(Crawl.FetchPlanet job)
@@ -61,41 +76,197 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     }
 
     /// <inheritdoc />
+    protected override SupervisorStrategy SupervisorStrategy() => new CrashRecordingStrategy(_crashes);
+
+    /// <inheritdoc />
     protected override void PreStart()
     {
+        if (_governor.IsNobody())
+        {
+            _governor = Context.ActorOf(HostGovernor.Props(_settings.Retry), "host-governor");
+        }
+
         Timers.StartSingleTimer(PlanetTimerKey, PlanetTimedOut.Instance, _settings.PlanetTimeout);
         if (UrlPolicy.Check(_job.Url, out var url, out var kind, out var problem))
         {
-            Request(url!);
+            Begin(url!);
         }
         else
         {
-            Fail(kind, _job.Url, null, problem);
+            Fail(new Failure(kind, _job.Url, null, problem));
         }
     }
 
     private void FetchingPlanet()
     {
-        Receive<Http.ResponseReceived>(r => r.RequestId == _requestId, OnPlanetPage);
-        Receive<Http.RequestFailed>(f => f.RequestId == _requestId, OnRequestFailed);
-        Receive<PlanetTimedOut>(_ => OnPlanetTimedOut());
+        Receive<Http.ResponseReceived>(r => r.RequestId == _token, r => OnResponse(r, OnPlanetPage));
+        Common();
     }
 
     private void FetchingArticle()
     {
-        Receive<Http.ResponseReceived>(r => r.RequestId == _requestId, OnArticlePage);
-        Receive<Http.RequestFailed>(f => f.RequestId == _requestId, OnRequestFailed);
-        Receive<PlanetTimedOut>(_ => OnPlanetTimedOut());
+        Receive<Http.ResponseReceived>(r => r.RequestId == _token, r => OnResponse(r, OnArticlePage));
+        Common();
     }
 
-    private void OnPlanetPage(Http.ResponseReceived response)
+    private void Common()
     {
-        if (!IsSuccess(response))
+        Receive<Http.RequestFailed>(f => f.RequestId == _token, OnRequestFailed);
+        Receive<HostGovernor.Granted>(g => g.Token == _token, OnGranted);
+        Receive<HostGovernor.Denied>(d => d.Token == _token, d => Fail(_lastFailure! with
         {
+            Message = $"{_lastFailure.Message} (not retried: {d.Reason})",
+        }));
+        Receive<SendNow>(s => s.Token == _token, _ => Send());
+        Receive<PlanetTimedOut>(_ => OnPlanetTimedOut());
+        Receive<Terminated>(OnConnectionTerminated);
+    }
+
+    // ---- Requests: grant, send, retry, redirect -----------------------------------------------------------------
+
+    /// <summary>Starts the request for a new URL of the current stage (the planet, or its article).</summary>
+    private void Begin(Uri url)
+    {
+        _chain.Clear();
+        _chain.Add(url);
+        Start(url);
+    }
+
+    private void Start(Uri url)
+    {
+        _target = url;
+        _attempt = 1;
+        _maxAttempts = Math.Max(_maxAttempts, 1);
+        _governor.Tell(new HostGovernor.Acquire(url.IdnHost, ++_token));
+    }
+
+    private void OnGranted(HostGovernor.Granted granted)
+    {
+        if (granted.Delay > TimeSpan.Zero)
+        {
+            Timers.StartSingleTimer(SendTimerKey, new SendNow(granted.Token), granted.Delay);
+        }
+        else
+        {
+            Send();
+        }
+    }
+
+    private void Send()
+    {
+        var url = _target!;
+        var origin = $"{url.IdnHost}:{url.Port}";
+        if (!_connections.TryGetValue(origin, out var connection))
+        {
+            connection = _connectionFactory(Context, url);
+            Context.Watch(connection);
+            _connections[origin] = connection;
+        }
+
+        _log.Debug("GET {Url} (attempt {Attempt})", url, _attempt);
+        connection.Tell(Http.Send.Get(_token, url));
+    }
+
+    private void OnResponse(Http.ResponseReceived response, Action<Http.ResponseReceived> onSuccess)
+    {
+        if (response.StatusCode is 301 or 302 or 303 or 307 or 308 && response.Header("Location") is { } location)
+        {
+            FollowRedirect(response, location);
             return;
         }
 
-        var page = PageExtractor.Parse(BodyText.Decode(response));
+        if (response.StatusCode is >= 200 and < 300)
+        {
+            onSuccess(response);
+            return;
+        }
+
+        var reason = string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + response.ReasonPhrase;
+        var failure = new Failure(ErrorKind.HttpStatus, response.Url.ToString(), response.StatusCode,
+            $"{response.StatusCode}{reason} from {response.Url}");
+        var retryAfter = RetryPolicy.ParseRetryAfter(response.Header("Retry-After"), DateTimeOffset.UtcNow);
+        if (RetryPolicy.AsksToSlowDown(response.StatusCode))
+        {
+            _governor.Tell(new HostGovernor.SlowDown(response.Url.IdnHost, retryAfter));
+        }
+
+        RetryOrFail(failure, retryAfter);
+    }
+
+    private void OnRequestFailed(Http.RequestFailed failed) =>
+        RetryOrFail(new Failure(failed.Kind, failed.Request.Url.ToString(), null, failed.Message, failed.Phase), null);
+
+    private void RetryOrFail(Failure failure, TimeSpan? retryAfter)
+    {
+        var retry = _settings.Retry;
+        if (!RetryPolicy.IsTransient(failure.Kind, failure.Status, failure.Phase, _clock.Elapsed, retry))
+        {
+            Fail(failure);
+            return;
+        }
+
+        if (_attempt > retry.MaxRetries)
+        {
+            Fail(failure with { Message = $"{failure.Message} (after {_attempt} attempts)" });
+            return;
+        }
+
+        if (retryAfter > retry.MaxRetryAfter)
+        {
+            Fail(failure with
+            {
+                Message = $"{failure.Message} (it asked to retry after {retryAfter.Value.TotalSeconds:0} s, more than crawler.retry.max-retry-after)",
+            });
+            return;
+        }
+
+        _lastFailure = failure;
+        var backoff = RetryPolicy.Backoff(_attempt, retry, Random.Shared.NextDouble());
+        _attempt++;
+        _maxAttempts = Math.Max(_maxAttempts, _attempt);
+        _log.Debug("Retrying {Url} after {Kind}: attempt {Attempt}", _target, failure.Kind.Name(), _attempt);
+        _governor.Tell(new HostGovernor.AcquireRetry(_target!.IdnHost, ++_token, backoff, retryAfter));
+    }
+
+    private void FollowRedirect(Http.ResponseReceived response, string location)
+    {
+        var from = response.Url;
+        if (!Uri.TryCreate(from, location.Trim(), out var next))
+        {
+            Fail(new Failure(ErrorKind.BadUrl, location, response.StatusCode, $"{from} redirects to '{location}', which is not a valid URL"));
+            return;
+        }
+
+        if (!UrlPolicy.Check(next.ToString(), out _, out var kind, out var problem))
+        {
+            Fail(new Failure(kind, next.ToString(), response.StatusCode, $"{from} redirects to {problem}"));
+            return;
+        }
+
+        if (_chain.Contains(next))
+        {
+            Fail(new Failure(ErrorKind.Redirects, next.ToString(), response.StatusCode,
+                $"redirect loop: {string.Join(" -> ", _chain)} -> {next}"));
+            return;
+        }
+
+        if (_chain.Count > _settings.Http.MaxRedirects)
+        {
+            Fail(new Failure(ErrorKind.Redirects, next.ToString(), response.StatusCode,
+                $"more than {_settings.Http.MaxRedirects} redirects from {_chain[0]} (crawler.http.max-redirects)"));
+            return;
+        }
+
+        _log.Debug("{From} redirects ({Status}) to {To}", from, response.StatusCode, next);
+        _chain.Add(next);
+        Start(next);
+    }
+
+    // ---- Pages --------------------------------------------------------------------------------------------------
+
+    private void OnPlanetPage(Http.ResponseReceived response)
+    {
+        var page = _extractor.Parse(BodyText.Decode(response));
         if (_job.Mode == CrawlMode.Titles)
         {
             ReportTitle(page, response, article: null);
@@ -107,11 +278,11 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
             if (badHref is not null)
             {
                 _stage = FetchStage.Article;
-                Fail(ErrorKind.BadUrl, badHref, null, $"{problem} (on {response.Url})");
+                Fail(new Failure(ErrorKind.BadUrl, badHref, null, $"{problem} (on {response.Url})"));
             }
             else
             {
-                Fail(ErrorKind.NoArticle, response.Url.ToString(), response.StatusCode, $"no article link on {response.Url}: {problem}");
+                Fail(new Failure(ErrorKind.NoArticle, response.Url.ToString(), response.StatusCode, $"no article link on {response.Url}: {problem}"));
             }
 
             return;
@@ -120,69 +291,53 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
         _stage = FetchStage.Article;
         if (!UrlPolicy.Check(link!.ToString(), out var article, out var kind, out var urlProblem))
         {
-            Fail(kind, link.ToString(), null, $"the article link {urlProblem}");
+            Fail(new Failure(kind, link.ToString(), null, $"the article link {urlProblem}"));
             return;
         }
 
         _log.Debug("First article on {Planet}: {Article}", _job.Url, article);
         Become(FetchingArticle);
-        Request(article!);
+        Begin(article!);
     }
 
-    private void OnArticlePage(Http.ResponseReceived response)
-    {
-        if (IsSuccess(response))
-        {
-            ReportTitle(PageExtractor.Parse(BodyText.Decode(response)), response, response.Url.ToString());
-        }
-    }
+    private void OnArticlePage(Http.ResponseReceived response) =>
+        ReportTitle(_extractor.Parse(BodyText.Decode(response)), response, response.Url.ToString());
 
-    private void ReportTitle(AngleSharp.Html.Dom.IHtmlDocument page, Http.ResponseReceived response, string? article)
+    private void ReportTitle(IHtmlDocument page, Http.ResponseReceived response, string? article)
     {
         if (_extractor.FindTitle(page, out var title, out var problem))
         {
-            Report(new Crawl.PlanetFetched(_job.Index, _job.Url, article, title, response.StatusCode, _clock.ElapsedMilliseconds));
+            Report(new Crawl.PlanetFetched(_job.Index, _job.Url, article, title, response.StatusCode, _maxAttempts, _clock.ElapsedMilliseconds));
         }
         else
         {
-            Fail(ErrorKind.NoTitle, response.Url.ToString(), response.StatusCode, $"no title on {response.Url}: {problem}");
+            Fail(new Failure(ErrorKind.NoTitle, response.Url.ToString(), response.StatusCode, $"no title on {response.Url}: {problem}"));
         }
     }
 
-    private bool IsSuccess(Http.ResponseReceived response)
-    {
-        if (response.StatusCode is >= 200 and < 300)
-        {
-            return true;
-        }
-
-        var reason = string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + response.ReasonPhrase;
-        Fail(ErrorKind.HttpStatus, response.Url.ToString(), response.StatusCode, $"{response.StatusCode}{reason} from {response.Url}");
-        return false;
-    }
-
-    private void OnRequestFailed(Http.RequestFailed failed) =>
-        Fail(failed.Kind, failed.Request.Url.ToString(), null, failed.Message);
+    // ---- Endings ------------------------------------------------------------------------------------------------
 
     private void OnPlanetTimedOut() =>
-        Fail(ErrorKind.Timeout, _pending?.ToString(), null,
-            $"timeout: the planet took longer than {_settings.PlanetTimeout.TotalSeconds:0.###} s (whole planet, while fetching the {_stage.Name()})");
+        Fail(new Failure(ErrorKind.Timeout, _target?.ToString(), null,
+            $"timeout: the planet took longer than {_settings.PlanetTimeout.TotalSeconds:0.###} s (planet phase, while fetching the {_stage.Name()})",
+            TimeoutPhase.Planet));
 
-    private void Request(Uri url)
+    private void OnConnectionTerminated(Terminated terminated)
     {
-        _pending = url;
-        var origin = $"{url.IdnHost}:{url.Port}";
-        if (!_connections.TryGetValue(origin, out var connection))
+        var origin = _connections.FirstOrDefault(c => c.Value.Equals(terminated.ActorRef)).Key;
+        if (origin is null)
         {
-            connection = _connectionFactory(Context, url);
-            _connections[origin] = connection;
+            return;
         }
 
-        connection.Tell(Http.Send.Get(++_requestId, url));
+        _connections.Remove(origin);
+        Fail(new Failure(ErrorKind.Crash, _target?.ToString(), null,
+            CrashRecordingStrategy.Describe(_crashes, terminated.ActorRef, $"connection to {origin}")));
     }
 
-    private void Fail(ErrorKind kind, string? url, int? status, string message) =>
-        Report(new Crawl.PlanetFailed(_job.Index, _job.Url, kind, _stage, url, status, message, _clock.ElapsedMilliseconds));
+    private void Fail(Failure failure) =>
+        Report(new Crawl.PlanetFailed(_job.Index, _job.Url, failure.Kind, _stage, failure.Url, failure.Status, failure.Message,
+            _maxAttempts, _clock.ElapsedMilliseconds, failure.Phase));
 
     private void Report(Crawl.PlanetResult result)
     {
@@ -198,6 +353,11 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
 
     private static Func<IUntypedActorContext, Uri, IActorRef> DefaultConnection(CrawlerSettings settings) =>
         (context, url) => context.ActorOf(HttpClientConnection.Props(url.IdnHost, url.Port, settings.Http), HttpClientConnection.ActorName(url));
+
+    /// <summary>Why a request failed, before it becomes a result.</summary>
+    private sealed record Failure(ErrorKind Kind, string? Url, int? Status, string Message, TimeoutPhase? Phase = null);
+
+    private sealed record SendNow(long Token);
 
     private sealed record PlanetTimedOut
     {

@@ -91,6 +91,9 @@ public static class ResultFormatter
 
             json.WriteString("message", failed?.Message);
             json.WriteNumber("elapsedMs", result.ElapsedMs);
+            json.WriteString("failedUrl", failed?.Url);
+            json.WriteNumber("attempts", fetched?.Attempts ?? failed!.Attempts);
+            json.WriteString("phase", failed?.Phase?.Name());
             json.WriteEndObject();
         }
 

@@ -6,11 +6,45 @@ namespace Crawler.Http;
 /// <summary>Turns the cause of a failed <c>Tcp.Connect</c> into an error kind and a message a person understands.</summary>
 public static class ConnectFailures
 {
+    /// <summary>The outcome of <see cref="DiagnoseAsync"/>, piped to the connection actor.</summary>
+    /// <param name="Kind">refused, unreachable, timeout, ...</param>
+    /// <param name="Message">What the OS said, for a person.</param>
+    public sealed record Diagnosis(ErrorKind Kind, string Message);
+
+    /// <summary>True for Akka.IO 1.5.74's generic connect failure, which has lost the socket error.</summary>
+    public static bool LostItsCause(Exception? cause) =>
+        cause is not SocketException && cause?.Message.Contains("finishConnect", StringComparison.Ordinal) == true;
+
+    /// <summary>Connects once with a plain socket to learn the socket error Akka.IO lost. Never throws: the
+    /// outcome is always a <see cref="Diagnosis"/>.</summary>
+    public static async Task<Diagnosis> DiagnoseAsync(IPEndPoint remote, string origin, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        var where = Where(origin, remote);
+        using var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await socket.ConnectAsync(remote, limit.Token).ConfigureAwait(false);
+            return new Diagnosis(ErrorKind.Refused,
+                $"connection refused by {where} (a second attempt was accepted: the server may be restarting)");
+        }
+        catch (SocketException e)
+        {
+            var (kind, message) = FromSocketError(e.SocketErrorCode, where, e.Message);
+            return new Diagnosis(kind, message);
+        }
+        catch (OperationCanceledException)
+        {
+            return new Diagnosis(ErrorKind.Timeout,
+                $"timeout: could not connect to {where} within {timeout.TotalSeconds:0.###} s (connect phase)");
+        }
+    }
+
     /// <summary>Classifies <paramref name="cause"/> (null when Akka gave none).</summary>
     public static (ErrorKind Kind, string Message) Classify(Exception? cause, string origin, EndPoint? remote, TimeSpan connectTimeout)
     {
-        var address = remote is null ? null : Display(remote);
-        var where = address is null || address == origin ? origin : $"{origin} ({address})";
+        var where = Where(origin, remote);
         switch (cause)
         {
             case SocketException socket:
@@ -40,6 +74,12 @@ public static class ConnectFailures
         SocketError.ConnectionReset or SocketError.ConnectionAborted => (ErrorKind.Reset, $"{where} reset the connection ({detail})"),
         _ => (ErrorKind.Refused, $"could not connect to {where}: {detail}"),
     };
+
+    private static string Where(string origin, EndPoint? remote)
+    {
+        var address = remote is null ? null : Display(remote);
+        return address is null || address == origin ? origin : $"{origin} ({address})";
+    }
 
     private static string Display(EndPoint remote) =>
         remote is IPEndPoint { Address.IsIPv4MappedToIPv6: true } ip ? new IPEndPoint(ip.Address.MapToIPv4(), ip.Port).ToString() : remote.ToString()!;

@@ -26,6 +26,9 @@ public static class Http
 
         /// <summary>The failure reply to this command.</summary>
         public RequestFailed Failed(ErrorKind kind, string message) => new(this, kind, message);
+
+        /// <summary>The timeout reply to this command.</summary>
+        public RequestFailed TimedOut(TimeoutPhase phase, string message) => new(this, ErrorKind.Timeout, message, phase);
     }
 
     /// <summary>A complete response to <see cref="Send"/> with the same <paramref name="RequestId"/>. The body is
@@ -66,7 +69,8 @@ public static class Http
     /// <param name="Request">The command that failed.</param>
     /// <param name="Kind">What went wrong, as one of the stable error kinds.</param>
     /// <param name="Message">What happened, for a person: which host, which address, what the server did.</param>
-    public sealed record RequestFailed(Send Request, ErrorKind Kind, string Message)
+    /// <param name="Phase">For a <see cref="ErrorKind.Timeout"/>, which limit was broken; otherwise null.</param>
+    public sealed record RequestFailed(Send Request, ErrorKind Kind, string Message, TimeoutPhase? Phase = null)
     {
         /// <summary>The id of the failed request.</summary>
         public long RequestId => Request.RequestId;

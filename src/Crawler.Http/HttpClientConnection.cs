@@ -26,7 +26,8 @@ namespace Crawler.Http;
 public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 {
     private const string ConnectTimerKey = "connect";
-    private const string IdleTimerKey = "idle";
+    private const string IdleTimerKey = "keep-alive";
+    private const string ReadTimerKey = "read";
 
     private readonly string _host;
     private readonly int _port;
@@ -43,6 +44,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     private IActorRef? _connection;
     private IPEndPoint? _remote;
     private int _requestsOnConnection;
+    private bool _receivedAny;
 
     /// <summary>Creates the actor; prefer <see cref="Props(string, int, HttpClientSettings, IActorRef?, IActorRef?)"/>.</summary>
     public HttpClientConnection(string host, int port, HttpClientSettings settings, IActorRef? tcpManager, IActorRef? dnsManager)
@@ -116,7 +118,8 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 OnResolved(resolved);
                 return true;
             case ConnectTimedOut:
-                FailAll(ErrorKind.Timeout, $"timeout: could not resolve {_host} within {Seconds(_settings.ConnectTimeout)} (connect phase)");
+                FailAll(ErrorKind.Timeout, $"timeout: could not resolve {_host} within {Seconds(_settings.ConnectTimeout)} (connect phase)",
+                    TimeoutPhase.Connect);
                 Become(Disconnected);
                 return true;
             default:
@@ -140,14 +143,29 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 SendNextOrIdle();
                 return true;
             case Tcp.CommandFailed { Cmd: Tcp.Connect } failed:
-                Timers.Cancel(ConnectTimerKey);
-                var (kind, text) = ConnectFailures.Classify(failed.Cause.GetOrElse(null!), Origin, _remote, _settings.ConnectTimeout);
-                FailAll(kind, text);
-                Become(Disconnected);
+                OnConnectFailed(failed.Cause.GetOrElse(null!));
                 return true;
             case ConnectTimedOut:
                 // Akka.IO's own connect timeout should fire first; this one covers a connect that never answers.
-                FailAll(ErrorKind.Timeout, $"timeout: could not connect to {Origin} ({_remote}) within {Seconds(_settings.ConnectTimeout)} (connect phase)");
+                FailAll(ErrorKind.Timeout, $"timeout: could not connect to {Origin} ({_remote}) within {Seconds(_settings.ConnectTimeout)} (connect phase)",
+                    TimeoutPhase.Connect);
+                Become(Disconnected);
+                return true;
+            default:
+                return Common(message);
+        }
+    }
+
+    /// <summary>Waits for the plain-socket diagnosis of a connect failure whose cause Akka.IO lost.</summary>
+    private bool Diagnosing(object message)
+    {
+        switch (message)
+        {
+            case Http.Send send:
+                Accept(send);
+                return true;
+            case ConnectFailures.Diagnosis diagnosis:
+                FailAll(diagnosis.Kind, diagnosis.Message, diagnosis.Kind == ErrorKind.Timeout ? TimeoutPhase.Connect : null);
                 Become(Disconnected);
                 return true;
             default:
@@ -201,6 +219,9 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
             case Tcp.Received received:
                 OnReceived(received.Data);
                 return true;
+            case ReadTimedOut:
+                OnReadTimedOut();
+                return true;
             case Tcp.PeerClosed:
                 OnPeerClosed();
                 return true;
@@ -232,6 +253,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
             case Tcp.Event when IsStale(message):
             case IdleTimedOut:
             case ConnectTimedOut:
+            case ReadTimedOut:
             case Akka.IO.Dns.Resolved:
                 return true; // late messages of an earlier connection or an earlier state
             default:
@@ -275,6 +297,23 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         Become(Resolving);
     }
 
+    private void OnConnectFailed(Exception? cause)
+    {
+        Timers.Cancel(ConnectTimerKey);
+        if (ConnectFailures.LostItsCause(cause) && _remote is not null)
+        {
+            // Akka.IO 1.5.74 retries a failed connect and then reports it without its socket error, so refused,
+            // unreachable and no-route look the same; one plain connect asks the OS which it was.
+            ConnectFailures.DiagnoseAsync(_remote, Origin, _settings.ConnectTimeout).PipeTo(Self);
+            Become(Diagnosing);
+            return;
+        }
+
+        var (kind, text) = ConnectFailures.Classify(cause, Origin, _remote, _settings.ConnectTimeout);
+        FailAll(kind, text, kind == ErrorKind.Timeout ? TimeoutPhase.Connect : null);
+        Become(Disconnected);
+    }
+
     private void OnResolved(Akka.IO.Dns.Resolved resolved)
     {
         var address = resolved.IsSuccess ? resolved.Ipv4.Concat(resolved.Ipv6).FirstOrDefault() : null;
@@ -302,7 +341,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     {
         if (_queue.First is not { } first)
         {
-            Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, _settings.IdleTimeout);
+            Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, _settings.KeepAliveTimeout);
             Become(Ready);
             return;
         }
@@ -320,12 +359,16 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         HttpRequestWriter.Write(head, new HttpRequestSpec(_current.Send.Method, _current.Send.Url, _settings.UserAgent,
             _settings.Accept, KeepAlive: true));
         _connection!.Tell(Tcp.Write.Create(ByteString.CopyFrom(head.WrittenMemory.ToArray())));
+        _receivedAny = false;
+        Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.FirstByteTimeout);
         _log.Debug("{Method} {Url} (request {Count} on this connection)", _current.Send.Method, _current.Send.Url, _requestsOnConnection);
         Become(AwaitingResponse);
     }
 
     private void OnReceived(ByteString data)
     {
+        _receivedAny = true;
+        Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.ReadIdleTimeout);
         _buffer.EnsureAvailable(data.Count);
         var free = _buffer.AvailableSpan;
         data.CopyTo(ref free);
@@ -412,13 +455,22 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         return true;
     }
 
+    private void OnReadTimedOut()
+    {
+        var (phase, limit, what) = _receivedAny
+            ? (TimeoutPhase.Body, _settings.ReadIdleTimeout, "the response stalled: no byte for")
+            : (TimeoutPhase.FirstByte, _settings.FirstByteTimeout, "no byte of the response within");
+        Reply(_current!.Send.TimedOut(phase, $"timeout: {Origin} sent {what} {Seconds(limit)} ({phase.Name()} phase)"));
+        CloseConnection(Tcp.Abort.Instance);
+    }
+
     private void OnRequestTimedOut(long sequence)
     {
         if (_current is { } current && current.Sequence == sequence)
         {
-            var phase = _parser.IsResponseStarted ? "while reading the response" : "waiting for the response";
-            Reply(current.Send.Failed(ErrorKind.Timeout,
-                $"timeout: no complete response from {Origin} within {Seconds(_settings.RequestTimeout)} ({phase})"));
+            var state = _parser.IsResponseStarted ? "while reading the response" : "waiting for the response";
+            Reply(current.Send.TimedOut(TimeoutPhase.Request,
+                $"timeout: no complete response from {Origin} within {Seconds(_settings.RequestTimeout)} (request phase, {state})"));
             CloseConnection(Tcp.Abort.Instance);
             return;
         }
@@ -428,9 +480,9 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
             if (node.Value.Sequence == sequence)
             {
                 _queue.Remove(node);
-                var phase = _connection is null ? "connect phase" : "waiting for the connection";
-                node.Value.ReplyTo.Tell(node.Value.Send.Failed(ErrorKind.Timeout,
-                    $"timeout: no response from {Origin} within {Seconds(_settings.RequestTimeout)} ({phase})"));
+                var state = _connection is null ? "while connecting" : "waiting for the connection";
+                node.Value.ReplyTo.Tell(node.Value.Send.TimedOut(TimeoutPhase.Request,
+                    $"timeout: no response from {Origin} within {Seconds(_settings.RequestTimeout)} (request phase, {state})"));
                 if (_queue.Count == 0 && _current is null && _connection is null)
                 {
                     Timers.Cancel(ConnectTimerKey);
@@ -444,6 +496,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 
     private void Reply(object reply)
     {
+        Timers.Cancel(ReadTimerKey);
         Timers.Cancel(_current!.TimerKey);
         _current.ReplyTo.Tell(reply);
         _current = null;
@@ -462,6 +515,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 
     private void Disconnect()
     {
+        Timers.Cancel(ReadTimerKey);
         _connection = null;
         _buffer.Clear();
         _parser.Reset();
@@ -482,12 +536,12 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         }
     }
 
-    private void FailAll(ErrorKind kind, string text)
+    private void FailAll(ErrorKind kind, string text, TimeoutPhase? phase = null)
     {
         foreach (var request in _queue)
         {
             Timers.Cancel(request.TimerKey);
-            request.ReplyTo.Tell(request.Send.Failed(kind, text));
+            request.ReplyTo.Tell(new Http.RequestFailed(request.Send, kind, text, phase));
         }
 
         _queue.Clear();
@@ -514,5 +568,10 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     private sealed record IdleTimedOut
     {
         public static readonly IdleTimedOut Instance = new();
+    }
+
+    private sealed record ReadTimedOut
+    {
+        public static readonly ReadTimedOut Instance = new();
     }
 }

@@ -9,15 +9,22 @@ namespace Crawler.Http;
 /// <see cref="ConnectTimeout"/>).
 /// </summary>
 /// <param name="ConnectTimeout">The limit on name resolution plus the TCP connect.</param>
+/// <param name="FirstByteTimeout">The limit from the request written to the first byte of the response.</param>
+/// <param name="ReadIdleTimeout">The limit between two reads once the response has started.</param>
 /// <param name="RequestTimeout">The limit on one whole request, from <see cref="Http.Send"/> to the last byte.</param>
-/// <param name="IdleTimeout">How long an unused keep-alive connection stays open.</param>
+/// <param name="KeepAliveTimeout">How long an unused keep-alive connection stays open.</param>
+/// <param name="MaxRedirects">How many redirects a fetch follows (<c>max-redirects</c>; the client itself never
+/// follows them, its users do).</param>
 /// <param name="UserAgent">The <c>User-Agent</c> header.</param>
 /// <param name="Accept">The <c>Accept</c> header.</param>
 /// <param name="Limits">The parser's limits and strictness (<c>max-*</c> keys and <c>lf-line-terminators</c>).</param>
 public sealed record HttpClientSettings(
     TimeSpan ConnectTimeout,
+    TimeSpan FirstByteTimeout,
+    TimeSpan ReadIdleTimeout,
     TimeSpan RequestTimeout,
-    TimeSpan IdleTimeout,
+    TimeSpan KeepAliveTimeout,
+    int MaxRedirects,
     string UserAgent,
     string Accept,
     HttpParserLimits Limits)
@@ -34,8 +41,11 @@ public sealed record HttpClientSettings(
 
         return new HttpClientSettings(
             Positive(http, "connect-timeout"),
+            Positive(http, "first-byte-timeout"),
+            Positive(http, "read-idle-timeout"),
             Positive(http, "request-timeout"),
-            Positive(http, "idle-timeout"),
+            Positive(http, "keep-alive-timeout"),
+            NonNegative(http, "max-redirects"),
             http.GetString("user-agent") ?? string.Empty,
             http.GetString("accept") ?? string.Empty,
             new HttpParserLimits(
@@ -63,6 +73,24 @@ public sealed record HttpClientSettings(
         return value > TimeSpan.Zero
             ? value
             : throw new ConfigurationException($"crawler.http.{key} must be a positive duration, not '{config.GetString(key)}'");
+    }
+
+    private static int NonNegative(Config config, string key)
+    {
+        Require(config, key);
+        int value;
+        try
+        {
+            value = config.GetInt(key);
+        }
+        catch (Exception e) when (e is not ConfigurationException)
+        {
+            value = -1;
+        }
+
+        return value >= 0
+            ? value
+            : throw new ConfigurationException($"crawler.http.{key} must be a whole number of at least 0, not '{config.GetString(key)}'");
     }
 
     private static long PositiveBytes(Config config, string key)

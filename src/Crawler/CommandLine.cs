@@ -19,6 +19,7 @@ internal sealed record CommandLine(
     bool Json,
     string? ConfigFile,
     double? TimeoutSeconds,
+    double? DeadlineSeconds,
     bool Sequential,
     string? ArticleSelector,
     string? TitleSelector,
@@ -36,7 +37,8 @@ internal sealed record CommandLine(
           -f, --file FILE            read URLs from FILE, one a line ('-' = stdin; blank and # lines skipped)
               --json                 one JSON object per line per planet
               --config FILE          HOCON merged over the defaults
-              --timeout SECONDS      limit on each HTTP request (the planet gets twice as long)
+              --timeout SECONDS      limit on each HTTP request (each phase of it at most as long too)
+              --deadline SECONDS     limit on the whole crawl: unfinished planets end as timeouts
               --sequential           one planet after the other, for comparison
               --article-selector CSS the article link (default: h3 > a[href])
               --title-selector CSS   the title (default: head > title)
@@ -47,7 +49,7 @@ internal sealed record CommandLine(
               --planets N            planets in the farm (default 4)
               --delay-ms D           delay of every response in ms (default 200)
 
-        exit codes: 0 every planet succeeded, 1 some failed, 2 bad usage
+        exit codes: 0 every planet succeeded, 1 some failed, 2 bad usage, 130 interrupted (Ctrl-C, SIGTERM)
         """;
 
     /// <summary>Parses <paramref name="args"/>.</summary>
@@ -57,7 +59,7 @@ internal sealed record CommandLine(
         var command = Command.Planets;
         var urls = new List<string>();
         string? file = null, config = null, article = null, title = null;
-        double? timeout = null;
+        double? timeout = null, deadline = null;
         bool json = false, sequential = false, verbose = false, help = false;
         int repeat = 1, planets = 4, delay = 200;
         var i = 0;
@@ -97,6 +99,9 @@ internal sealed record CommandLine(
                 case "--timeout":
                     timeout = PositiveNumber(args, ref i);
                     break;
+                case "--deadline":
+                    deadline = PositiveNumber(args, ref i);
+                    break;
                 case "--sequential":
                     sequential = true;
                     break;
@@ -128,7 +133,7 @@ internal sealed record CommandLine(
             throw new UsageException("demo crawls its own sample site and takes no URLs");
         }
 
-        return new CommandLine(help ? Command.Help : command, urls, file, json, config, timeout, sequential, article, title,
+        return new CommandLine(help ? Command.Help : command, urls, file, json, config, timeout, deadline, sequential, article, title,
             repeat, verbose, planets, delay);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Crawler.Core;
@@ -16,6 +17,7 @@ internal static class CrawlerApp
     public const int ExitOk = 0;
     public const int ExitFailures = 1;
     public const int ExitUsage = 2;
+    public const int ExitInterrupted = 130;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -71,10 +73,24 @@ internal static class CrawlerApp
         CrawlerSettings settings, ResultFormat format, TextWriter stdout, TextWriter stderr)
     {
         var mode = line.Command == Command.Titles ? CrawlMode.Titles : CrawlMode.Planets;
-        var summary = await CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, stderr)
-            .ConfigureAwait(false);
+        var crawl = CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, stderr);
+        var interrupted = 0;
+        void Interrupt(PosixSignalContext context)
+        {
+            // Keep the process alive: stop starting work, report the unfinished planets as cancelled, print the
+            // summary, then exit 130. A second signal finds the crawl already ending.
+            context.Cancel = true;
+            if (Interlocked.Exchange(ref interrupted, 1) == 0)
+            {
+                crawl.Cancel($"interrupted by {context.Signal}");
+            }
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        var summary = await crawl.Completion.ConfigureAwait(false);
         await StopAsync(system).ConfigureAwait(false);
-        return summary.AllOk ? ExitOk : ExitFailures;
+        return Volatile.Read(ref interrupted) == 1 ? ExitInterrupted : summary.AllOk ? ExitOk : ExitFailures;
     }
 
     private static async Task<int> DemoAsync(ActorSystem system, CommandLine line, CrawlerSettings settings,
@@ -88,14 +104,14 @@ internal static class CrawlerApp
 
         // One quiet planet first, so that neither timed run pays for JIT compilation and the first connections.
         await CrawlerProps.Start(system, new Crawl.StartCrawl([farm.PlanetUrls[0]]), embedded, format, TextWriter.Null, TextWriter.Null)
-            .ConfigureAwait(false);
+            .Completion.ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         var concurrent = await CrawlerProps.Start(system, new Crawl.StartCrawl([.. farm.PlanetUrls]),
-            embedded with { Sequential = false }, format, stdout, stderr).ConfigureAwait(false);
+            embedded with { Sequential = false }, format, stdout, stderr).Completion.ConfigureAwait(false);
         var concurrentTime = clock.Elapsed;
         clock.Restart();
         var sequential = await CrawlerProps.Start(system, new Crawl.StartCrawl([.. farm.PlanetUrls]),
-            embedded with { Sequential = true }, format, TextWriter.Null, stderr).ConfigureAwait(false);
+            embedded with { Sequential = true }, format, TextWriter.Null, stderr).Completion.ConfigureAwait(false);
         var sequentialTime = clock.Elapsed;
 
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

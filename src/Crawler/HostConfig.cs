@@ -11,7 +11,7 @@ internal static class HostConfig
 {
     public static Config Build(CommandLine line)
     {
-        var config = Overrides(line);
+        var config = ConfigurationFactory.Empty;
         if (line.ConfigFile is { } path)
         {
             string text;
@@ -34,18 +34,32 @@ internal static class HostConfig
             }
         }
 
-        return config.WithFallback(Embedded()).WithFallback(CrawlerSettings.DefaultConfig());
+        config = config.WithFallback(Embedded()).WithFallback(CrawlerSettings.DefaultConfig());
+        return Overrides(line, config).WithFallback(config);
     }
 
-    private static Config Overrides(CommandLine line)
+    private static Config Overrides(CommandLine line, Config configured)
     {
         var hocon = new List<string>();
         if (line.TimeoutSeconds is { } seconds)
         {
+            // --timeout S: each request at most S, so each phase of it at most S too; the planet (two requests,
+            // each with its retries) at most 2 x (1 + max-retries) x S.
             var ms = Math.Max(1, (long)(seconds * 1000));
             hocon.Add(Invariant($"crawler.http.request-timeout = {ms}ms"));
-            hocon.Add(Invariant($"crawler.http.connect-timeout = {ms}ms"));
-            hocon.Add(Invariant($"crawler.planet-timeout = {2 * ms}ms"));
+            foreach (var phase in new[] { "connect-timeout", "first-byte-timeout", "read-idle-timeout" })
+            {
+                var current = (long)configured.GetTimeSpan($"crawler.http.{phase}", null, false).TotalMilliseconds;
+                hocon.Add(Invariant($"crawler.http.{phase} = {Math.Min(current, ms)}ms"));
+            }
+
+            var attempts = 1 + Math.Max(0, configured.GetInt("crawler.retry.max-retries"));
+            hocon.Add(Invariant($"crawler.planet-timeout = {2 * attempts * ms}ms"));
+        }
+
+        if (line.DeadlineSeconds is { } deadline)
+        {
+            hocon.Add(Invariant($"crawler.deadline = {Math.Max(1, (long)(deadline * 1000))}ms"));
         }
 
         if (line.Sequential)

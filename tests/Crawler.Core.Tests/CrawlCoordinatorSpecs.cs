@@ -34,7 +34,7 @@ public sealed class CrawlCoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
         return (printer, coordinator);
     }
 
-    private static Crawl.PlanetFetched Ok(Crawl.FetchPlanet job) => new(job.Index, job.Url, "http://a.test/", "Title", 200, 1);
+    private static Crawl.PlanetFetched Ok(Crawl.FetchPlanet job) => new(job.Index, job.Url, "http://a.test/", "Title", 200, 1, 1);
 
     [Fact]
     public async Task Coordinator_should_announce_the_crawl_and_spawn_every_fetcher_at_once()

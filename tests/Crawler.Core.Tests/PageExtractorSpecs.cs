@@ -7,7 +7,7 @@ public sealed class PageExtractorSpecs
 
     private Uri? Link(string html)
     {
-        var found = _extractor.FindArticleLink(PageExtractor.Parse(html), Page, out var link, out _, out _);
+        var found = _extractor.FindArticleLink(PageExtractor.ParseHtml(html), Page, out var link, out _, out _);
         return found ? link : null;
     }
 
@@ -33,7 +33,7 @@ public sealed class PageExtractorSpecs
     [InlineData("<h3><a href=\"\">empty</a></h3>", "has no href")]
     public void Extractor_should_find_no_link_where_the_seed_finds_none(string body, string problem)
     {
-        Assert.False(_extractor.FindArticleLink(PageExtractor.Parse($"<html><body>{body}</body></html>"), Page, out _, out var href, out var why));
+        Assert.False(_extractor.FindArticleLink(PageExtractor.ParseHtml($"<html><body>{body}</body></html>"), Page, out _, out var href, out var why));
         Assert.Null(href);
         Assert.Contains(problem, why, StringComparison.Ordinal);
     }
@@ -42,7 +42,7 @@ public sealed class PageExtractorSpecs
     public void Extractor_should_report_a_link_that_is_not_a_url()
     {
         var extractor = new PageExtractor("h3 > a", "head > title");
-        Assert.False(extractor.FindArticleLink(PageExtractor.Parse("<h3><a href=\"http://[broken/\">x</a></h3>"), Page, out _, out var href, out var why));
+        Assert.False(extractor.FindArticleLink(PageExtractor.ParseHtml("<h3><a href=\"http://[broken/\">x</a></h3>"), Page, out _, out var href, out var why));
         Assert.Equal("http://[broken/", href);
         Assert.Contains("not a valid URL", why, StringComparison.Ordinal);
     }
@@ -54,7 +54,7 @@ public sealed class PageExtractorSpecs
     [InlineData("<title>First</title><title>Second</title>", "First")]
     public void Extractor_should_find_the_title_with_entities_decoded_and_whitespace_collapsed(string head, string expected)
     {
-        Assert.True(_extractor.FindTitle(PageExtractor.Parse($"<html><head>{head}</head><body></body></html>"), out var title, out _));
+        Assert.True(_extractor.FindTitle(PageExtractor.ParseHtml($"<html><head>{head}</head><body></body></html>"), out var title, out _));
         Assert.Equal(expected, title);
     }
 
@@ -64,7 +64,7 @@ public sealed class PageExtractorSpecs
     [InlineData("<html><head></head><body><svg><title>svg title</title></svg></body></html>", "no element matches")]
     public void Extractor_should_find_no_title_where_there_is_none(string html, string problem)
     {
-        Assert.False(_extractor.FindTitle(PageExtractor.Parse(html), out _, out var why));
+        Assert.False(_extractor.FindTitle(PageExtractor.ParseHtml(html), out _, out var why));
         Assert.Contains(problem, why, StringComparison.Ordinal);
     }
 

@@ -21,7 +21,7 @@ public sealed class PlanetFetcherSpecs : Akka.TestKit.Xunit2.TestKit
         var settings = CrawlerSettings.Create(Akka.Configuration.ConfigurationFactory.ParseString(hocon)
             .WithFallback(CrawlerSettings.DefaultConfig()).GetConfig("crawler"));
         var parent = CreateTestProbe("coordinator");
-        var fetcher = parent.ChildActorOf(PlanetFetcher.Props(new Crawl.FetchPlanet(3, url, mode), settings, (_, origin) =>
+        var fetcher = parent.ChildActorOf(PlanetFetcher.Props(new Crawl.FetchPlanet(3, url, mode), settings, connectionFactory: (_, origin) =>
         {
             var probe = CreateTestProbe($"connection-{_connections.Count}");
             _connections.Add((origin, probe));
@@ -139,9 +139,10 @@ public sealed class PlanetFetcherSpecs : Akka.TestKit.Xunit2.TestKit
         var (parent, _) = Start("http://planet.test/");
         await AwaitConditionAsync(() => Task.FromResult(_connections.Count == 1));
         var send = await Connection(0).ExpectMsgAsync<Http.Http.Send>();
-        Connection(0).Reply(send.Failed(ErrorKind.Refused, "connection refused by planet.test:80"));
+        Connection(0).Reply(send.Failed(ErrorKind.Dns, "could not resolve host planet.test"));
         var failed = await parent.ExpectMsgAsync<Crawl.PlanetFailed>();
-        Assert.Equal((ErrorKind.Refused, FetchStage.Planet, "connection refused by planet.test:80"), (failed.Kind, failed.Stage, failed.Message));
+        Assert.Equal((ErrorKind.Dns, FetchStage.Planet, "could not resolve host planet.test", 1), (failed.Kind, failed.Stage, failed.Message, failed.Attempts));
+        await Connection(0).ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // dns is never retried
     }
 
     [Fact]
@@ -153,8 +154,8 @@ public sealed class PlanetFetcherSpecs : Akka.TestKit.Xunit2.TestKit
         await Serve(Connection(0), 200, Planet("/a"));
         await Connection(0).ExpectMsgAsync<Http.Http.Send>(); // the article never comes
         var failed = await parent.ExpectMsgAsync<Crawl.PlanetFailed>();
-        Assert.Equal((ErrorKind.Timeout, FetchStage.Article), (failed.Kind, failed.Stage));
-        Assert.Contains("whole planet", failed.Message, StringComparison.Ordinal);
+        Assert.Equal((ErrorKind.Timeout, FetchStage.Article, TimeoutPhase.Planet), (failed.Kind, failed.Stage, failed.Phase));
+        Assert.Contains("planet phase", failed.Message, StringComparison.Ordinal);
         await ExpectTerminatedAsync(fetcher);
         await parent.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
     }

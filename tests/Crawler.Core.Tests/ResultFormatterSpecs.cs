@@ -4,9 +4,9 @@ namespace Crawler.Core.Tests;
 
 public sealed class ResultFormatterSpecs
 {
-    private static readonly Crawl.PlanetFetched Ok = new(0, "http://p.test/", "http://p.test/a/1", "A \"quoted\" title", 200, 412);
+    private static readonly Crawl.PlanetFetched Ok = new(0, "http://p.test/", "http://p.test/a/1", "A \"quoted\" title", 200, 1, 412);
     private static readonly Crawl.PlanetFailed NotFound = new(1, "http://q.test/", ErrorKind.HttpStatus, FetchStage.Article,
-        "http://q.test/a", 404, "404 Not Found from http://q.test/a", 99);
+        "http://q.test/a", 404, "404 Not Found from http://q.test/a", 1, 99);
 
     [Fact]
     public void Text_should_be_the_seeds_output_for_a_planet() =>
@@ -24,17 +24,17 @@ public sealed class ResultFormatterSpecs
 
     [Fact]
     public void Json_should_hold_exactly_the_planet_fields() =>
-        Assert.Equal("""{"planet":"http://p.test/","ok":true,"article":"http://p.test/a/1","title":"A \"quoted\" title","error":null,"stage":null,"status":200,"message":null,"elapsedMs":412}""" + "\n",
+        Assert.Equal("""{"planet":"http://p.test/","ok":true,"article":"http://p.test/a/1","title":"A \"quoted\" title","error":null,"stage":null,"status":200,"message":null,"elapsedMs":412,"failedUrl":null,"attempts":1,"phase":null}""" + "\n",
             ResultFormatter.Format(Ok, CrawlMode.Planets, ResultFormat.Json));
 
     [Fact]
     public void Json_should_give_kind_stage_and_status_of_a_failure() =>
-        Assert.Equal("""{"planet":"http://q.test/","ok":false,"article":null,"title":null,"error":"http-status","stage":"article","status":404,"message":"404 Not Found from http://q.test/a","elapsedMs":99}""" + "\n",
+        Assert.Equal("""{"planet":"http://q.test/","ok":false,"article":null,"title":null,"error":"http-status","stage":"article","status":404,"message":"404 Not Found from http://q.test/a","elapsedMs":99,"failedUrl":"http://q.test/a","attempts":1,"phase":null}""" + "\n",
             ResultFormatter.Format(NotFound, CrawlMode.Planets, ResultFormat.Json));
 
     [Fact]
     public void Json_should_hold_exactly_the_titles_fields() =>
-        Assert.Equal("""{"url":"http://q.test/","ok":false,"title":null,"error":"http-status","status":404,"message":"404 Not Found from http://q.test/a","elapsedMs":99}""" + "\n",
+        Assert.Equal("""{"url":"http://q.test/","ok":false,"title":null,"error":"http-status","status":404,"message":"404 Not Found from http://q.test/a","elapsedMs":99,"failedUrl":"http://q.test/a","attempts":1,"phase":null}""" + "\n",
             ResultFormatter.Format(NotFound, CrawlMode.Titles, ResultFormat.Json));
 
     [Fact]

@@ -19,11 +19,11 @@ public sealed class ResultPrinterSpecs : Akka.TestKit.Xunit2.TestKit
         var printer = Sys.ActorOf(ResultPrinter.Props(new PrinterOptions(ResultFormat.Text, output, summaryOutput, TestActor, completion)));
         Watch(printer);
         printer.Tell(new Crawl.CrawlStarted(2, CrawlMode.Planets));
-        printer.Tell(new Crawl.PlanetFetched(1, "http://b.test/", "http://b.test/a", "B", 200, 5));
+        printer.Tell(new Crawl.PlanetFetched(1, "http://b.test/", "http://b.test/a", "B", 200, 1, 5));
         await AwaitAssertAsync(() => Assert.Contains("first article on http://b.test/ :", output.ToString(), StringComparison.Ordinal));
         Assert.Equal("", summaryOutput.ToString());
 
-        printer.Tell(new Crawl.PlanetFailed(0, "http://a.test/", ErrorKind.Dns, FetchStage.Planet, "http://a.test/", null, "could not resolve a.test", 3));
+        printer.Tell(new Crawl.PlanetFailed(0, "http://a.test/", ErrorKind.Dns, FetchStage.Planet, "http://a.test/", null, "could not resolve a.test", 1, 3));
         var completed = await ExpectMsgAsync<Crawl.Completed>();
         Assert.Equal((2, 1, 1), (completed.Summary.Total, completed.Summary.Ok, completed.Summary.Failed));
         Assert.Equal(1, completed.Summary.FailuresByKind[ErrorKind.Dns]);
@@ -54,7 +54,7 @@ public sealed class ResultPrinterSpecs : Akka.TestKit.Xunit2.TestKit
         printer.Tell(new Crawl.CrawlStarted(1, CrawlMode.Titles));
         await Task.Delay(200);
         Assert.False(console.WhenTerminated.IsCompleted);
-        printer.Tell(new Crawl.PlanetFetched(0, "http://a.test/", null, "A", 200, 1));
+        printer.Tell(new Crawl.PlanetFetched(0, "http://a.test/", null, "A", 200, 1, 1));
         await console.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(completion.Task.IsCompletedSuccessfully);
     }

@@ -39,7 +39,7 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
         Assert.True(run.ExitCode == 1, run.ToString());
         var objects = run.StdoutLines.Select(line => JsonDocument.Parse(line).RootElement).ToList();
         Assert.Equal(2, objects.Count);
-        string[] fields = ["planet", "ok", "article", "title", "error", "stage", "status", "message", "elapsedMs"];
+        string[] fields = ["planet", "ok", "article", "title", "error", "stage", "status", "message", "elapsedMs", "failedUrl", "attempts", "phase"];
         Assert.All(objects, o => Assert.Equal(fields, o.EnumerateObject().Select(p => p.Name)));
 
         var ok = objects.Single(o => o.GetProperty("planet").GetString() == Planet(1));
@@ -109,7 +109,7 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
         var run = await CrawlerProcess.RunAsync(["titles", "--json", _farm.BaseUri.ToString()]);
         Assert.True(run.ExitCode == 0, run.ToString());
         var o = JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement;
-        Assert.Equal(["url", "ok", "title", "error", "status", "message", "elapsedMs"], o.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["url", "ok", "title", "error", "status", "message", "elapsedMs", "failedUrl", "attempts", "phase"], o.EnumerateObject().Select(p => p.Name));
         Assert.Equal("Planet farm", o.GetProperty("title").GetString());
     }
 

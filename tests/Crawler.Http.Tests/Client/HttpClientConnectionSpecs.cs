@@ -157,13 +157,13 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Connection_should_report_refused_when_the_connect_fails()
     {
-        var s = Create();
+        var s = Create(port: Crawler.Testing.LoopbackHttpServer.ClosedPort());
         s.Client.Tell(Http.Send.Get(4, new Uri(s.Base, "/")));
         var connect = await s.TcpManager.ExpectMsgAsync<Tcp.Connect>();
         s.TcpManager.Reply(new Tcp.CommandFailed(connect).WithCause(new ConnectException("Could not establish connection because finishConnect never returned true")));
         var failed = await ExpectMsgAsync<Http.RequestFailed>();
         Assert.Equal(ErrorKind.Refused, failed.Kind);
-        Assert.Contains("127.0.0.1:8080", failed.Message, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{s.Base.Port}", failed.Message, StringComparison.Ordinal);
     }
 
     [Fact]

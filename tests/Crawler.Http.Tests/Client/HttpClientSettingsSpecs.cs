@@ -11,7 +11,7 @@ public sealed class HttpClientSettingsSpecs
         var settings = TestSettings.Http();
         Assert.Equal(TimeSpan.FromSeconds(10), settings.ConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.RequestTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(30), settings.IdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.KeepAliveTimeout);
         Assert.StartsWith("Crawler/", settings.UserAgent, StringComparison.Ordinal);
         Assert.Contains("text/html", settings.Accept, StringComparison.Ordinal);
     }

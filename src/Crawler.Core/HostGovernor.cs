@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using Akka.Actor;
+
+namespace Crawler.Core;
+
+/// <summary>
+/// Politeness and retry control for one crawl, per host: every request asks it first. It grants a first attempt at
+/// once unless the host has been slowed down; it grants a retry only within the host's retry budget
+/// (<c>budget-min + budget-ratio × requests</c>), after the larger of the backoff, the Retry-After and the host's
+/// spacing; and a <see cref="SlowDown"/> (a 429 or 503) spaces the host's requests further for the rest of the crawl,
+/// never closer. One instance per crawl, a child of the coordinator, shared by its fetchers.
+/// </summary>
+public sealed class HostGovernor : ReceiveActor
+{
+    private readonly RetrySettings _settings;
+    private readonly Func<TimeSpan> _now;
+    private readonly Dictionary<string, HostState> _hosts = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Creates the governor; prefer <see cref="Props"/>.</summary>
+    public HostGovernor(RetrySettings settings, Func<TimeSpan>? now)
+    {
+        _settings = settings;
+        var clock = Stopwatch.StartNew();
+        _now = now ?? (() => clock.Elapsed);
+        Receive<Acquire>(OnAcquire);
+        Receive<AcquireRetry>(OnAcquireRetry);
+        Receive<SlowDown>(OnSlowDown);
+    }
+
+    /// <summary>Props for a governor; <paramref name="now"/> is a monotonic clock (tests pass their own).</summary>
+    public static Props Props(RetrySettings settings, Func<TimeSpan>? now = null) =>
+        Akka.Actor.Props.Create(() => new HostGovernor(settings, now));
+
+    /// <summary>Asks for the first attempt of a request to <paramref name="Host"/>. The reply is a
+    /// <see cref="Granted"/> with the same <paramref name="Token"/>.</summary>
+    /// <param name="Host">The host the request goes to.</param>
+    /// <param name="Token">The asker's correlation id.</param>
+    public sealed record Acquire(string Host, long Token);
+
+    /// <summary>Asks to retry a request to <paramref name="Host"/>. The reply is a <see cref="Granted"/> (wait its
+    /// delay, then send) or a <see cref="Denied"/> when the host's retry budget is spent.</summary>
+    /// <param name="Host">The host the request goes to.</param>
+    /// <param name="Token">The asker's correlation id.</param>
+    /// <param name="Backoff">The asker's backoff for this retry.</param>
+    /// <param name="RetryAfter">The server's Retry-After, if it gave one.</param>
+    public sealed record AcquireRetry(string Host, long Token, TimeSpan Backoff, TimeSpan? RetryAfter);
+
+    /// <summary>Go ahead after <paramref name="Delay"/>.</summary>
+    /// <param name="Token">The correlation id of the request.</param>
+    /// <param name="Delay">How long to wait before sending.</param>
+    public sealed record Granted(long Token, TimeSpan Delay);
+
+    /// <summary>No retry: <paramref name="Reason"/> says why.</summary>
+    /// <param name="Token">The correlation id of the request.</param>
+    /// <param name="Reason">For a person.</param>
+    public sealed record Denied(long Token, string Reason);
+
+    /// <summary>Tells the governor that <paramref name="Host"/> answered 429 or 503 (no reply).</summary>
+    /// <param name="Host">The host.</param>
+    /// <param name="RetryAfter">Its Retry-After, if it gave one.</param>
+    public sealed record SlowDown(string Host, TimeSpan? RetryAfter);
+
+    private void OnAcquire(Acquire acquire)
+    {
+        var host = Host(acquire.Host);
+        host.Requests++;
+        Sender.Tell(new Granted(acquire.Token, Reserve(host, TimeSpan.Zero)));
+    }
+
+    private void OnAcquireRetry(AcquireRetry retry)
+    {
+        var host = Host(retry.Host);
+        var budget = _settings.BudgetMin + (_settings.BudgetRatio * host.Requests);
+        if (host.Retries + 1 > budget)
+        {
+            Sender.Tell(new Denied(retry.Token,
+                $"the retry budget of {retry.Host} is spent: {host.Retries} retries for {host.Requests} requests"));
+            return;
+        }
+
+        host.Retries++;
+        host.Requests++;
+        var wait = retry.RetryAfter is { } after && after > retry.Backoff ? after : retry.Backoff;
+        Sender.Tell(new Granted(retry.Token, Reserve(host, wait)));
+    }
+
+    private void OnSlowDown(SlowDown slowDown)
+    {
+        var host = Host(slowDown.Host);
+        var spacing = host.Spacing == TimeSpan.Zero ? _settings.SlowDown : host.Spacing * 2;
+        if (slowDown.RetryAfter is { } after && after > spacing)
+        {
+            spacing = after;
+        }
+
+        host.Spacing = spacing < _settings.MaxHostDelay ? spacing : _settings.MaxHostDelay;
+        var notBefore = _now() + (slowDown.RetryAfter ?? host.Spacing);
+        if (notBefore > host.NextSlot)
+        {
+            host.NextSlot = notBefore;
+        }
+    }
+
+    /// <summary>The delay of a request that may not start before <paramref name="atLeast"/> from now, and books
+    /// the host's next slot after it when the host is spaced.</summary>
+    private TimeSpan Reserve(HostState host, TimeSpan atLeast)
+    {
+        var now = _now();
+        var start = now + atLeast;
+        if (host.NextSlot > start)
+        {
+            start = host.NextSlot;
+        }
+
+        if (host.Spacing > TimeSpan.Zero)
+        {
+            host.NextSlot = start + host.Spacing;
+        }
+
+        return start - now;
+    }
+
+    private HostState Host(string name)
+    {
+        if (!_hosts.TryGetValue(name, out var state))
+        {
+            state = new HostState();
+            _hosts[name] = state;
+        }
+
+        return state;
+    }
+
+    private sealed class HostState
+    {
+        public long Requests { get; set; }
+
+        public long Retries { get; set; }
+
+        public TimeSpan Spacing { get; set; }
+
+        public TimeSpan NextSlot { get; set; }
+    }
+}
