@@ -87,14 +87,21 @@ public sealed class HostGovernor : ReceiveActor
     private void OnSlowDown(SlowDown slowDown)
     {
         var host = Host(slowDown.Host);
-        var spacing = host.Spacing == TimeSpan.Zero ? _settings.SlowDown : host.Spacing * 2;
+        var now = _now();
+
+        // Doubles at most once per spacing interval: a burst of 503s to requests that were already in flight is one
+        // signal, not twenty.
+        var spacing = host.Spacing == TimeSpan.Zero ? _settings.SlowDown
+            : now >= host.LastSlowDown + host.Spacing ? host.Spacing * 2
+            : host.Spacing;
+        host.LastSlowDown = now;
         if (slowDown.RetryAfter is { } after && after > spacing)
         {
             spacing = after;
         }
 
         host.Spacing = spacing < _settings.MaxHostDelay ? spacing : _settings.MaxHostDelay;
-        var notBefore = _now() + (slowDown.RetryAfter ?? host.Spacing);
+        var notBefore = now + (slowDown.RetryAfter ?? host.Spacing);
         if (notBefore > host.NextSlot)
         {
             host.NextSlot = notBefore;
@@ -140,5 +147,7 @@ public sealed class HostGovernor : ReceiveActor
         public TimeSpan Spacing { get; set; }
 
         public TimeSpan NextSlot { get; set; }
+
+        public TimeSpan LastSlowDown { get; set; }
     }
 }

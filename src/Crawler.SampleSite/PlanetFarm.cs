@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -12,12 +14,14 @@ namespace Crawler.SampleSite;
 /// A local "planet farm" served by Kestrel on 127.0.0.1: <c>/planet/{n}</c> is a blog aggregator page whose first
 /// <c>&lt;h3&gt;&lt;a href&gt;</c> links to <c>/article/{n}/1</c> (root-relative, path-relative or absolute, in turn),
 /// <c>/article/{n}/{k}</c> is an article titled <c>Article {k} of planet {n}</c>, and <c>/</c> is an index titled
-/// <c>Planet farm</c>. Every response waits <see cref="PlanetFarmOptions.Delay"/> first.
+/// <c>Planet farm</c>. Every response waits <see cref="PlanetFarmOptions.Delay"/> first. Planets can be given faults
+/// (<see cref="PlanetFault"/>) for fault-injection scenarios and load tests.
 /// </summary>
 public sealed class PlanetFarm : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, byte> _connections = new();
+    private readonly ConcurrentDictionary<int, byte> _unavailableOnce = new();
     private long _requests;
 
     private PlanetFarm(WebApplication app, PlanetFarmOptions options)
@@ -88,12 +92,66 @@ public sealed class PlanetFarm : IAsyncDisposable
         });
         _app.MapGet("/", () => Html(Page("Planet farm",
             string.Concat(Enumerable.Range(0, Options.Planets).Select(n => $"<h3><a href=\"/planet/{n}\">Planet {n}</a></h3>")))));
-        _app.MapGet("/planet/{n:int}", (int n, HttpContext context) => n >= 0 && n < Options.Planets
+        _app.MapGet("/planet/{n:int}", (int n, HttpContext context) => Planet(n, context));
+        _app.MapGet("/moved/{n:int}", (int n, HttpContext context) => n >= 0 && n < Options.Planets
             ? Html(Page($"Planet {n}", PlanetBody(n, context)))
             : Results.NotFound());
-        _app.MapGet("/article/{n:int}/{k:int}", (int n, int k) => n >= 0 && n < Options.Planets
-            ? Html(Page(string.Create(CultureInfo.InvariantCulture, $"Article {k} of planet {n}"), $"<p>Article {k} of planet {n}.</p>"))
-            : Results.NotFound());
+        _app.MapGet("/loop/{n:int}", (int n) => Results.Redirect($"/planet/{n}"));
+        _app.MapGet("/article/{n:int}/{k:int}", (int n, int k) => n < 0 || n >= Options.Planets ? Results.NotFound()
+            : Options.FaultOf(n) switch
+            {
+                PlanetFault.NoTitle => Html("<!DOCTYPE html>\n<html><head></head><body><p>An article without a title.</p></body></html>\n"),
+                PlanetFault.ArticleNotFound => Results.NotFound(),
+                _ => Html(Page(string.Create(CultureInfo.InvariantCulture, $"Article {k} of planet {n}"), $"<p>Article {k} of planet {n}.</p>")),
+            });
+    }
+
+    private async Task<IResult> Planet(int n, HttpContext context)
+    {
+        if (n < 0 || n >= Options.Planets)
+        {
+            return Results.NotFound();
+        }
+
+        switch (Options.FaultOf(n))
+        {
+            case PlanetFault.NotFound:
+                return Results.NotFound();
+            case PlanetFault.NoArticle:
+                return Html(Page($"Planet {n}", "<h1>Nothing posted yet</h1><p>Come back later.</p>"));
+            case PlanetFault.Unavailable:
+                context.Response.Headers.RetryAfter = "0";
+                return Results.StatusCode(503);
+            case PlanetFault.UnavailableOnce when _unavailableOnce.TryAdd(n, 0):
+                context.Response.Headers.RetryAfter = "0";
+                return Results.StatusCode(503);
+            case PlanetFault.Redirect:
+                return Results.Redirect($"/moved/{n}", permanent: true);
+            case PlanetFault.RedirectLoop:
+                return Results.Redirect($"/loop/{n}");
+            case PlanetFault.Hang:
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ConfigureAwait(false);
+                return Results.Empty;
+            case PlanetFault.StallBody:
+                context.Response.ContentType = "text/html; charset=utf-8";
+                context.Response.ContentLength = 10_000;
+                await context.Response.WriteAsync("<!DOCTYPE html><html><head>", context.RequestAborted).ConfigureAwait(false);
+                await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ConfigureAwait(false);
+                return Results.Empty;
+            case PlanetFault.Reset:
+                if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+                {
+                    socket.LingerState = new LingerOption(true, 0);
+                }
+
+                context.Abort();
+                return Results.Empty;
+            case PlanetFault.TooLarge:
+                return Html(Page($"Planet {n}", new string('x', 20 * 1024 * 1024)));
+            default:
+                return Html(Page($"Planet {n}", PlanetBody(n, context)));
+        }
     }
 
     private static string PlanetBody(int n, HttpContext context)
