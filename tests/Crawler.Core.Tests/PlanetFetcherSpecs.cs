@@ -161,6 +161,40 @@ public sealed class PlanetFetcherSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Fetcher_should_report_a_crash_when_its_connection_actor_throws()
+    {
+        var settings = CrawlerSettings.Create(CrawlerSettings.DefaultConfig().GetConfig("crawler"));
+        var parent = CreateTestProbe("coordinator");
+        var fetcher = parent.ChildActorOf(PlanetFetcher.Props(new Crawl.FetchPlanet(0, "http://planet.test/", CrawlMode.Planets), settings,
+            connectionFactory: (context, _) => context.ActorOf(Props.Create(() => new ThrowingConnection()), "http-planet.test-80")));
+        Watch(fetcher);
+        var failed = await parent.ExpectMsgAsync<Crawl.PlanetFailed>();
+        Assert.Equal(ErrorKind.Crash, failed.Kind);
+        Assert.Contains("connection to planet.test:80 failed: InvalidOperationException: socket on fire", failed.Message, StringComparison.Ordinal);
+        await ExpectTerminatedAsync(fetcher);
+    }
+
+    [Fact]
+    public async Task Fetcher_should_retry_a_transient_failure_and_report_the_attempts()
+    {
+        var (parent, _) = Start("http://planet.test/", hocon: "crawler.retry.backoff = 10ms");
+        await AwaitConditionAsync(() => Task.FromResult(_connections.Count == 1));
+        var first = await Connection(0).ExpectMsgAsync<Http.Http.Send>();
+        Connection(0).Reply(first.TimedOut(TimeoutPhase.FirstByte, "timeout: no byte"));
+        var second = await Connection(0).ExpectMsgAsync<Http.Http.Send>();
+        Assert.Equal(first.Url, second.Url);
+        Assert.NotEqual(first.RequestId, second.RequestId);
+        Connection(0).Reply(Response(second, 200, Planet("/a")));
+        await Serve(Connection(0), 200, Article("Second time lucky"));
+        Assert.True(await parent.ExpectMsgAsync<Crawl.PlanetFetched>() is { Title: "Second time lucky", Attempts: 2 });
+    }
+
+    private sealed class ThrowingConnection : ReceiveActor
+    {
+        public ThrowingConnection() => Receive<Http.Http.Send>(_ => throw new InvalidOperationException("socket on fire"));
+    }
+
+    [Fact]
     public async Task Fetcher_should_report_the_pages_own_title_in_the_titles_job()
     {
         var (parent, _) = Start("http://planet.test/", CrawlMode.Titles);

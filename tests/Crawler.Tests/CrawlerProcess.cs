@@ -13,9 +13,22 @@ public sealed record CrawlerRun(int ExitCode, string Stdout, string Stderr)
 /// <summary>Runs the built <c>crawler.dll</c> (copied beside the tests) as a child process, bounded in time.</summary>
 public static class CrawlerProcess
 {
-    public static async Task<CrawlerRun> RunAsync(IEnumerable<string> args, string? stdin = null, int timeoutSeconds = 60)
+    public static Task<CrawlerRun> RunAsync(IEnumerable<string> args, string? stdin = null, int timeoutSeconds = 60) =>
+        RunAsync(args, stdin, timeoutSeconds, prefix: [], interruptWhen: null, signal: null);
+
+    /// <summary>Runs the crawler, and sends it <paramref name="signal"/> (kill -SIGNAL) as soon as a line of its
+    /// stdout satisfies <paramref name="interruptWhen"/>.</summary>
+    public static Task<CrawlerRun> RunAndSignalAsync(IEnumerable<string> args, Func<string, bool> interruptWhen, string signal) =>
+        RunAsync(args, null, 60, prefix: [], interruptWhen, signal);
+
+    /// <summary>Runs the crawler under another command (e.g. <c>unshare -n</c>).</summary>
+    public static Task<CrawlerRun> RunUnderAsync(IReadOnlyList<string> prefix, IEnumerable<string> args) =>
+        RunAsync(args, null, 60, prefix, interruptWhen: null, signal: null);
+
+    private static async Task<CrawlerRun> RunAsync(IEnumerable<string> args, string? stdin, int timeoutSeconds,
+        IReadOnlyList<string> prefix, Func<string, bool>? interruptWhen, string? signal)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -23,6 +36,11 @@ public static class CrawlerProcess
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
+        foreach (var word in prefix.Skip(1).Concat(prefix.Count > 0 ? ["dotnet"] : []))
+        {
+            start.ArgumentList.Add(word);
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "crawler.dll"));
         foreach (var arg in args)
         {
@@ -30,7 +48,7 @@ public static class CrawlerProcess
         }
 
         using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stdout = interruptWhen is null ? process.StandardOutput.ReadToEndAsync() : ReadAndSignal(process, interruptWhen, signal!);
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null)
         {
@@ -50,5 +68,23 @@ public static class CrawlerProcess
         }
 
         return new CrawlerRun(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<string> ReadAndSignal(Process process, Func<string, bool> interruptWhen, string signal)
+    {
+        var text = new System.Text.StringBuilder();
+        var signalled = false;
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            text.Append(line).Append('\n');
+            if (!signalled && interruptWhen(line))
+            {
+                signalled = true;
+                using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                await kill.WaitForExitAsync();
+            }
+        }
+
+        return text.ToString();
     }
 }

@@ -179,6 +179,37 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Connection_should_time_out_in_the_first_byte_phase_when_no_byte_comes_back()
+    {
+        var s = Create(hocon: "crawler.http.first-byte-timeout = 200ms");
+        s.Client.Tell(Http.Send.Get(5, new Uri(s.Base, "/")));
+        await AcceptConnect(s);
+        await ExpectWrite(s);
+        var failed = await ExpectMsgAsync<Http.RequestFailed>();
+        Assert.Equal((ErrorKind.Timeout, TimeoutPhase.FirstByte), (failed.Kind, failed.Phase));
+        await s.Connection.ExpectMsgAsync<Tcp.Abort>();
+    }
+
+    [Fact]
+    public async Task Connection_should_time_out_in_the_body_phase_when_the_response_stalls_and_not_while_bytes_flow()
+    {
+        var s = Create(hocon: "crawler.http.read-idle-timeout = 300ms");
+        s.Client.Tell(Http.Send.Get(5, new Uri(s.Base, "/")));
+        await AcceptConnect(s);
+        await ExpectWrite(s);
+        Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+        for (var i = 0; i < 5; i++)
+        {
+            await Task.Delay(150); // 750 ms in all, but never 300 ms without a byte
+            Receive(s, "0123456789");
+        }
+
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(50));
+        var failed = await ExpectMsgAsync<Http.RequestFailed>();
+        Assert.Equal((ErrorKind.Timeout, TimeoutPhase.Body), (failed.Kind, failed.Phase));
+    }
+
+    [Fact]
     public async Task Connection_should_report_a_timeout_and_abort_when_the_server_never_answers()
     {
         var s = Create(hocon: "crawler.http.request-timeout = 300ms");
@@ -187,7 +218,7 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
         await ExpectWrite(s);
         Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhal");
         var failed = await ExpectMsgAsync<Http.RequestFailed>();
-        Assert.Equal(ErrorKind.Timeout, failed.Kind);
+        Assert.Equal((ErrorKind.Timeout, TimeoutPhase.Request), (failed.Kind, failed.Phase));
         await s.Connection.ExpectMsgAsync<Tcp.Abort>();
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(400));
     }

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Crawler.SampleSite;
+using Crawler.Testing;
+
+namespace Crawler.Tests;
+
+/// <summary>The console host when things go wrong: interruption, the crawl deadline, no network.</summary>
+public sealed class ConsoleHostFailureSpecs : IAsyncLifetime
+{
+    private PlanetFarm _farm = null!;
+    private LoopbackHttpServer _hang = null!;
+
+    public async Task InitializeAsync()
+    {
+        _farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(2, TimeSpan.Zero));
+        _hang = LoopbackHttpServer.Start(_ => ServerAction.Hang);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _hang.DisposeAsync();
+        await _farm.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task Host_should_report_unfinished_planets_as_cancelled_print_the_summary_and_exit_130_when_interrupted(string signal)
+    {
+        var hanging = _hang.Url("/planet").ToString();
+        var run = await CrawlerProcess.RunAndSignalAsync(["--json", "--timeout", "30", _farm.PlanetUrls[0], hanging],
+            interruptWhen: line => line.Contains("\"ok\":true", StringComparison.Ordinal), signal);
+
+        Assert.True(run.ExitCode == 130, run.ToString());
+        var results = run.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2, results.Count);
+        Assert.True(results.Single(r => r.GetProperty("planet").GetString() == _farm.PlanetUrls[0]).GetProperty("ok").GetBoolean());
+        var cancelled = results.Single(r => r.GetProperty("planet").GetString() == hanging);
+        Assert.Equal("cancelled", cancelled.GetProperty("error").GetString());
+        Assert.Contains($"SIG{signal}", cancelled.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("2 planets: 1 ok, 1 failed (cancelled 1) in", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Host_should_end_planets_still_running_at_the_deadline_as_timeouts_and_exit_1()
+    {
+        var hanging = _hang.Url("/planet").ToString();
+        var clock = Stopwatch.StartNew();
+        var run = await CrawlerProcess.RunAsync(["--json", "--deadline", "1.5", "--timeout", "30", _farm.PlanetUrls[1], hanging]);
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        var late = run.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement).Single(r => r.GetProperty("planet").GetString() == hanging);
+        Assert.Equal(("timeout", "deadline"), (late.GetProperty("error").GetString(), late.GetProperty("phase").GetString()));
+        Assert.Contains("2 planets: 1 ok, 1 failed (timeout 1) in", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Host_should_report_unreachable_when_there_is_no_network_at_all()
+    {
+        // A fresh network namespace has no interface up, not even loopback: the seed's "no network".
+        using (var probe = Process.Start(new ProcessStartInfo("unshare", ["-n", "true"]) { RedirectStandardError = true }))
+        {
+            await probe!.WaitForExitAsync();
+            Skip.If(probe.ExitCode != 0, "this machine does not allow 'unshare -n' (a new network namespace)");
+        }
+
+        var run = await CrawlerProcess.RunUnderAsync(["unshare", "-n"], ["--json", "http://127.0.0.1:8080/planet"]);
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var result = JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement;
+        Assert.Equal("unreachable", result.GetProperty("error").GetString());
+        Assert.Contains("unreachable", result.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+}
