@@ -101,7 +101,11 @@ public sealed class HostGovernor : ReceiveActor
         }
 
         host.Spacing = spacing < _settings.MaxHostDelay ? spacing : _settings.MaxHostDelay;
-        var notBefore = now + (slowDown.RetryAfter ?? host.Spacing);
+
+        // A Retry-After holds the whole host back, but never longer than max-host-delay: an hour asked for one page
+        // must not stall every other page of the host.
+        var pause = slowDown.RetryAfter is { } wait && wait < _settings.MaxHostDelay ? wait : host.Spacing;
+        var notBefore = now + (slowDown.RetryAfter is null ? host.Spacing : pause);
         if (notBefore > host.NextSlot)
         {
             host.NextSlot = notBefore;

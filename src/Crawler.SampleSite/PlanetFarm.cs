@@ -22,6 +22,11 @@ public sealed class PlanetFarm : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, byte> _connections = new();
     private readonly ConcurrentDictionary<int, byte> _unavailableOnce = new();
+
+    // One shared 9 MB page (just over the crawler's default max-body-bytes of 8m), made once: a crawler that reads
+    // the Content-Length never asks for the rest.
+    private static readonly byte[] TooLargePage = System.Text.Encoding.ASCII.GetBytes(
+        "<!DOCTYPE html><html><head><title>Too large</title></head><body>" + new string('x', 9 * 1024 * 1024) + "</body></html>");
     private long _requests;
 
     private PlanetFarm(WebApplication app, PlanetFarmOptions options)
@@ -148,7 +153,7 @@ public sealed class PlanetFarm : IAsyncDisposable
                 context.Abort();
                 return Results.Empty;
             case PlanetFault.TooLarge:
-                return Html(Page($"Planet {n}", new string('x', 20 * 1024 * 1024)));
+                return Results.Bytes(TooLargePage, "text/html; charset=utf-8");
             default:
                 return Html(Page($"Planet {n}", PlanetBody(n, context)));
         }

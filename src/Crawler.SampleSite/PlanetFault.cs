@@ -39,6 +39,6 @@ public enum PlanetFault
     /// <summary>The planet's connection is reset (RST) instead of answered.</summary>
     Reset,
 
-    /// <summary>The planet page is 20 MB.</summary>
+    /// <summary>The planet page is 9 MB (over the crawler's default max-body-bytes).</summary>
     TooLarge,
 }

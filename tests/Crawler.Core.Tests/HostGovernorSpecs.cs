@@ -84,11 +84,15 @@ public sealed class HostGovernorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public async Task Governor_should_honour_a_retry_after_for_every_request_to_that_host_and_cap_the_spacing()
+    public async Task Governor_should_hold_the_host_back_for_a_retry_after_up_to_the_largest_host_delay()
     {
         var governor = Governor();
-        governor.Tell(new HostGovernor.SlowDown("busy.test", TimeSpan.FromSeconds(30)));
-        Assert.Equal(TimeSpan.FromSeconds(30), await Grant(governor, new HostGovernor.Acquire("busy.test", 1)));
-        Assert.Equal(TimeSpan.FromSeconds(35), await Grant(governor, new HostGovernor.Acquire("busy.test", 2)));
+        governor.Tell(new HostGovernor.SlowDown("busy.test", TimeSpan.FromSeconds(3)));
+        Assert.Equal(TimeSpan.FromSeconds(3), await Grant(governor, new HostGovernor.Acquire("busy.test", 1)));
+        Assert.Equal(TimeSpan.FromSeconds(6), await Grant(governor, new HostGovernor.Acquire("busy.test", 2)));
+
+        governor.Tell(new HostGovernor.SlowDown("slow.test", TimeSpan.FromHours(1)));
+        Assert.Equal(Retry.MaxHostDelay, await Grant(governor, new HostGovernor.Acquire("slow.test", 3)));
+        Assert.Equal(2 * Retry.MaxHostDelay, await Grant(governor, new HostGovernor.Acquire("slow.test", 4)));
     }
 }
