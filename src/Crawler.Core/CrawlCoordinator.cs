@@ -26,6 +26,7 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private Queue<Crawl.FetchPlanet> _waiting = new();
+    private readonly SlowedHosts _slowed = new();
     private IActorRef _governor = ActorRefs.Nobody;
     private int _outstanding;
 
@@ -35,7 +36,7 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
         _settings = settings;
         _printer = printer;
         _fetcherFactory = fetcherFactory ?? ((context, job) =>
-            context.ActorOf(PlanetFetcher.Props(job, settings, _governor), PlanetFetcher.ActorName(job)));
+            context.ActorOf(PlanetFetcher.Props(job, settings, _governor, _slowed), PlanetFetcher.ActorName(job)));
         Idle();
     }
 
@@ -82,7 +83,7 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
         }
 
         Become(Crawling);
-        _governor = Context.ActorOf(HostGovernor.Props(_settings.Retry), "host-governor");
+        _governor = Context.ActorOf(HostGovernor.Props(_settings.Retry, _slowed), "host-governor");
         if (_settings.Deadline is { } deadline)
         {
             Timers.StartSingleTimer(DeadlineTimerKey, DeadlineReached.Instance, deadline);

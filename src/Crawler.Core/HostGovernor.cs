@@ -4,8 +4,9 @@ using Akka.Actor;
 namespace Crawler.Core;
 
 /// <summary>
-/// Politeness and retry control for one crawl, per host: every request asks it first. It grants a first attempt at
-/// once unless the host has been slowed down; it grants a retry only within the host's retry budget
+/// Politeness and retry control for one crawl, per host. A first attempt to a healthy host only tells it
+/// (<see cref="Requested"/>); to a host in <see cref="SlowedHosts"/> it asks for a slot (<see cref="Acquire"/>). A retry
+/// always asks: it is granted only within the host's retry budget
 /// (<c>budget-min + budget-ratio × requests</c>), after the larger of the backoff, the Retry-After and the host's
 /// spacing; and a <see cref="SlowDown"/> (a 429 or 503) spaces the host's requests further for the rest of the crawl,
 /// never closer. One instance per crawl, a child of the coordinator, shared by its fetchers.
@@ -13,26 +14,35 @@ namespace Crawler.Core;
 public sealed class HostGovernor : ReceiveActor
 {
     private readonly RetrySettings _settings;
+    private readonly SlowedHosts _slowed;
     private readonly Func<TimeSpan> _now;
     private readonly Dictionary<string, HostState> _hosts = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Creates the governor; prefer <see cref="Props"/>.</summary>
-    public HostGovernor(RetrySettings settings, Func<TimeSpan>? now)
+    public HostGovernor(RetrySettings settings, SlowedHosts slowed, Func<TimeSpan>? now)
     {
         _settings = settings;
+        _slowed = slowed;
         var clock = Stopwatch.StartNew();
         _now = now ?? (() => clock.Elapsed);
+        Receive<Requested>(requested => Host(requested.Host).Requests++);
         Receive<Acquire>(OnAcquire);
         Receive<AcquireRetry>(OnAcquireRetry);
         Receive<SlowDown>(OnSlowDown);
     }
 
-    /// <summary>Props for a governor; <paramref name="now"/> is a monotonic clock (tests pass their own).</summary>
-    public static Props Props(RetrySettings settings, Func<TimeSpan>? now = null) =>
-        Akka.Actor.Props.Create(() => new HostGovernor(settings, now));
+    /// <summary>Props for a governor that marks slowed hosts in <paramref name="slowed"/>; <paramref name="now"/> is a
+    /// monotonic clock (tests pass their own).</summary>
+    public static Props Props(RetrySettings settings, SlowedHosts slowed, Func<TimeSpan>? now = null) =>
+        Akka.Actor.Props.Create(() => new HostGovernor(settings, slowed, now));
 
-    /// <summary>Asks for the first attempt of a request to <paramref name="Host"/>. The reply is a
-    /// <see cref="Granted"/> with the same <paramref name="Token"/>.</summary>
+    /// <summary>Tells the governor that a first attempt went to <paramref name="Host"/> without asking (the host is not
+    /// slowed down); it counts towards the host's retry budget. No reply.</summary>
+    /// <param name="Host">The host the request went to.</param>
+    public sealed record Requested(string Host);
+
+    /// <summary>Asks for a slot for the first attempt of a request to a slowed-down <paramref name="Host"/>. The reply
+    /// is a <see cref="Granted"/> with the same <paramref name="Token"/>.</summary>
     /// <param name="Host">The host the request goes to.</param>
     /// <param name="Token">The asker's correlation id.</param>
     public sealed record Acquire(string Host, long Token);
@@ -88,6 +98,7 @@ public sealed class HostGovernor : ReceiveActor
     {
         var host = Host(slowDown.Host);
         var now = _now();
+        _slowed.Add(slowDown.Host);
 
         // Doubles at most once per spacing interval: a burst of 503s to requests that were already in flight is one
         // signal, not twenty.

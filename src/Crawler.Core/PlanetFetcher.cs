@@ -36,6 +36,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<Uri> _chain = [];
     private IActorRef _governor;
+    private SlowedHosts _slowed;
     private FetchStage _stage = FetchStage.Planet;
     private Uri? _target;
     private long _token;
@@ -45,12 +46,13 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     private bool _reported;
 
     /// <summary>Creates the fetcher; prefer <see cref="Props"/>.</summary>
-    public PlanetFetcher(Crawl.FetchPlanet job, CrawlerSettings settings, IActorRef? governor,
+    public PlanetFetcher(Crawl.FetchPlanet job, CrawlerSettings settings, IActorRef? governor, SlowedHosts? slowed,
         Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory, IPageExtractor? extractor)
     {
         _job = job;
         _settings = settings;
         _governor = governor ?? ActorRefs.Nobody;
+        _slowed = slowed ?? new SlowedHosts();
         _connectionFactory = connectionFactory ?? DefaultConnection(settings);
         _extractor = extractor ?? new PageExtractor(settings.ArticleSelector, settings.TitleSelector);
         FetchingPlanet();
@@ -59,13 +61,14 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props for the fetcher of <paramref name="job"/>. <paramref name="governor"/> is the crawl's
-    /// <see cref="HostGovernor"/> (null: the fetcher makes a private one). <paramref name="connectionFactory"/> makes
-    /// the connection actor of an origin (default: an <see cref="HttpClientConnection"/> child) and
-    /// <paramref name="extractor"/> reads the pages; tests pass probes and fakes.</summary>
-    public static Props Props(Crawl.FetchPlanet job, CrawlerSettings settings, IActorRef? governor = null,
+    /// <summary>Props for the fetcher of <paramref name="job"/>. <paramref name="governor"/> and
+    /// <paramref name="slowed"/> are the crawl's <see cref="HostGovernor"/> and its <see cref="SlowedHosts"/> (null:
+    /// the fetcher makes private ones). <paramref name="connectionFactory"/> makes the connection actor of an origin
+    /// (default: an <see cref="HttpClientConnection"/> child) and <paramref name="extractor"/> reads the pages; tests
+    /// pass probes and fakes.</summary>
+    public static Props Props(Crawl.FetchPlanet job, CrawlerSettings settings, IActorRef? governor = null, SlowedHosts? slowed = null,
         Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory = null, IPageExtractor? extractor = null) =>
-        Akka.Actor.Props.Create(() => new PlanetFetcher(job, settings, governor, connectionFactory, extractor));
+        Akka.Actor.Props.Create(() => new PlanetFetcher(job, settings, governor, slowed, connectionFactory, extractor));
 
     /// <summary>The actor name of the fetcher of <paramref name="job"/>: <c>fetch-{index}-{host}</c>.</summary>
     public static string ActorName(Crawl.FetchPlanet job)
@@ -83,7 +86,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     {
         if (_governor.IsNobody())
         {
-            _governor = Context.ActorOf(HostGovernor.Props(_settings.Retry), "host-governor");
+            _governor = Context.ActorOf(HostGovernor.Props(_settings.Retry, _slowed), "host-governor");
         }
 
         Timers.StartSingleTimer(PlanetTimerKey, PlanetTimedOut.Instance, _settings.PlanetTimeout);
@@ -137,7 +140,15 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
         _target = url;
         _attempt = 1;
         _maxAttempts = Math.Max(_maxAttempts, 1);
-        _governor.Tell(new HostGovernor.Acquire(url.IdnHost, ++_token));
+        ++_token;
+        if (_slowed.Contains(url.IdnHost))
+        {
+            _governor.Tell(new HostGovernor.Acquire(url.IdnHost, _token));
+            return;
+        }
+
+        _governor.Tell(new HostGovernor.Requested(url.IdnHost));
+        Send();
     }
 
     private void OnGranted(HostGovernor.Granted granted)
@@ -163,7 +174,11 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
             _connections[origin] = connection;
         }
 
-        _log.Debug("GET {Url} (attempt {Attempt})", url, _attempt);
+        if (_log.IsDebugEnabled)
+        {
+            _log.Debug("GET {Url} (attempt {Attempt})", url, _attempt);
+        }
+
         connection.Tell(Http.Send.Get(_token, url));
     }
 

@@ -139,7 +139,11 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 _connection = Sender;
                 _requestsOnConnection = 0;
                 _connection.Tell(new Tcp.Register(Self, keepOpenOnPeerClosed: false, useResumeWriting: false));
-                _log.Debug("Connected to {Origin} at {Remote}", Origin, _remote);
+                if (_log.IsDebugEnabled)
+                {
+                    _log.Debug("Connected to {Origin} at {Remote}", Origin, _remote);
+                }
+
                 SendNextOrIdle();
                 return true;
             case Tcp.CommandFailed { Cmd: Tcp.Connect } failed:
@@ -332,7 +336,11 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     private void Connect(IPAddress address)
     {
         _remote = new IPEndPoint(address, _port);
-        _log.Debug("Connecting to {Origin} at {Remote}", Origin, _remote);
+        if (_log.IsDebugEnabled)
+        {
+            _log.Debug("Connecting to {Origin} at {Remote}", Origin, _remote);
+        }
+
         _tcpManager.Tell(new Tcp.Connect(_remote, null, null, _settings.ConnectTimeout, false));
         Become(Connecting);
     }
@@ -361,7 +369,11 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         _connection!.Tell(Tcp.Write.Create(ByteString.CopyFrom(head.WrittenMemory.ToArray())));
         _receivedAny = false;
         Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.FirstByteTimeout);
-        _log.Debug("{Method} {Url} (request {Count} on this connection)", _current.Send.Method, _current.Send.Url, _requestsOnConnection);
+        if (_log.IsDebugEnabled)
+        {
+            _log.Debug("{Method} {Url} (request {Count} on this connection)", _current.Send.Method, _current.Send.Url, _requestsOnConnection);
+        }
+
         Become(AwaitingResponse);
     }
 

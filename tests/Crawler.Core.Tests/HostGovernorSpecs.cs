@@ -15,7 +15,9 @@ public sealed class HostGovernorSpecs : Akka.TestKit.Xunit2.TestKit
     {
     }
 
-    private IActorRef Governor() => Sys.ActorOf(HostGovernor.Props(Retry, () => _now));
+    private readonly SlowedHosts _slowed = new();
+
+    private IActorRef Governor() => Sys.ActorOf(HostGovernor.Props(Retry, _slowed, () => _now));
 
     private async Task<TimeSpan> Grant(IActorRef governor, object request)
     {
@@ -36,10 +38,8 @@ public sealed class HostGovernorSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task Governor_should_deny_retries_beyond_the_hosts_budget_and_keep_other_hosts_apart()
     {
         var governor = Governor();
-        for (var i = 0; i < 2; i++)
-        {
-            await Grant(governor, new HostGovernor.Acquire("dead.test", i));
-        }
+        governor.Tell(new HostGovernor.Requested("dead.test"));
+        governor.Tell(new HostGovernor.Requested("dead.test"));
 
         // budget = 2 + 0.5 x requests, and the retries themselves count as requests: with 2 first attempts,
         // retries 1..5 fit (5 <= 2 + 0.5 x 6), the sixth does not (6 > 2 + 0.5 x 7).
@@ -66,8 +66,11 @@ public sealed class HostGovernorSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task Governor_should_space_a_host_that_asked_to_slow_down_and_never_speed_it_up()
     {
         var governor = Governor();
+        Assert.False(_slowed.Contains("busy.test"));
         governor.Tell(new HostGovernor.SlowDown("busy.test", null));
         Assert.Equal(TimeSpan.FromSeconds(1), await Grant(governor, new HostGovernor.Acquire("busy.test", 1)));
+        Assert.True(_slowed.Contains("BUSY.test"));
+        Assert.False(_slowed.Contains("calm.test"));
         Assert.Equal(TimeSpan.FromSeconds(2), await Grant(governor, new HostGovernor.Acquire("busy.test", 2)));
         Assert.Equal(TimeSpan.Zero, await Grant(governor, new HostGovernor.Acquire("calm.test", 3)));
 
