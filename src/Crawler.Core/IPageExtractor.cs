@@ -6,8 +6,8 @@ namespace Crawler.Core;
 /// <see cref="PageExtractor"/> is the implementation; tests substitute one that fails.</summary>
 public interface IPageExtractor
 {
-    /// <summary>Parses a page.</summary>
-    IHtmlDocument Parse(string html);
+    /// <summary>Parses a page from its bytes and its <c>Content-Type</c>, which may name the encoding.</summary>
+    IHtmlDocument Parse(ReadOnlyMemory<byte> body, string? contentType);
 
     /// <summary>The first article link, resolved; false with a reason (and the bad href, if it was malformed).</summary>
     bool FindArticleLink(IHtmlDocument page, Uri pageUrl, out Uri? link, out string? href, out string problem);

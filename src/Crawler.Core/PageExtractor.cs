@@ -1,7 +1,9 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
+using AngleSharp.Text;
 
 namespace Crawler.Core;
 
@@ -14,6 +16,12 @@ public sealed class PageExtractor : IPageExtractor
     // Creating an HtmlParser builds a browsing context, which costs far more than parsing a small page; one parser
     // per thread serves every fetcher that runs on it (ParseDocument keeps no state between documents).
     private static readonly ThreadLocal<HtmlParser> Parsers = new(() => new HtmlParser());
+
+    static PageExtractor()
+    {
+        // windows-1252, Shift_JIS, EUC-KR and the other legacy encodings pages declare live in the code-pages provider.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+    }
     private readonly string _articleSelector;
     private readonly string _titleSelector;
 
@@ -27,8 +35,48 @@ public sealed class PageExtractor : IPageExtractor
     /// <summary>Parses a page; the document is then given to <see cref="FindArticleLink"/> or <see cref="FindTitle"/>.</summary>
     public static IHtmlDocument ParseHtml(string html) => Parsers.Value!.ParseDocument(html);
 
-    /// <inheritdoc />
-    public IHtmlDocument Parse(string html) => ParseHtml(html);
+    /// <summary>
+    /// Parses a page from its bytes, deciding the encoding as the HTML standard does: a byte order mark first, then
+    /// the <c>charset</c> of <paramref name="contentType"/> (labels resolved the WHATWG way, so <c>iso-8859-1</c> is
+    /// windows-1252), then AngleSharp's prescan of <c>&lt;meta charset&gt;</c> and <c>http-equiv</c>, else UTF-8.
+    /// </summary>
+    public IHtmlDocument Parse(ReadOnlyMemory<byte> body, string? contentType)
+    {
+        var bytes = body.Span;
+        var hasBom = bytes.StartsWith(Encoding.UTF8.Preamble) || bytes.StartsWith(Encoding.Unicode.Preamble)
+                     || bytes.StartsWith(Encoding.BigEndianUnicode.Preamble);
+        if (!hasBom && DeclaredEncoding(contentType) is { } declared)
+        {
+            return ParseHtml(declared.GetString(bytes));
+        }
+
+        var stream = MemoryMarshal.TryGetArray(body, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(body.ToArray(), writable: false);
+        return Parsers.Value!.ParseDocument(stream);
+    }
+
+    /// <summary>The encoding a Content-Type names, or null when it names none (or one nobody knows).</summary>
+    public static Encoding? DeclaredEncoding(string? contentType)
+    {
+        var at = contentType?.IndexOf("charset=", StringComparison.OrdinalIgnoreCase) ?? -1;
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var label = contentType![(at + 8)..].Split(';')[0].Trim().Trim('"', '\'').Trim();
+        if (label.Length == 0)
+        {
+            return null;
+        }
+
+        // AngleSharp resolves WHATWG labels and answers UTF-8 for any it does not know.
+        var encoding = TextEncoding.Resolve(label);
+        var isUtf8Label = label.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || label.Equals("utf8", StringComparison.OrdinalIgnoreCase)
+                          || label.Equals("unicode-1-1-utf-8", StringComparison.OrdinalIgnoreCase);
+        return encoding.CodePage == Encoding.UTF8.CodePage && !isUtf8Label ? null : encoding;
+    }
 
     /// <summary>
     /// The first article link, resolved against the page's <c>&lt;base href&gt;</c> or else <paramref name="pageUrl"/>.

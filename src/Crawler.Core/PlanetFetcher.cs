@@ -281,7 +281,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
 
     private void OnPlanetPage(Http.ResponseReceived response)
     {
-        var page = _extractor.Parse(BodyText.Decode(response));
+        var page = _extractor.Parse(response.Body, response.Header("Content-Type"));
         if (_job.Mode == CrawlMode.Titles)
         {
             ReportTitle(page, response, article: null);
@@ -316,7 +316,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     }
 
     private void OnArticlePage(Http.ResponseReceived response) =>
-        ReportTitle(_extractor.Parse(BodyText.Decode(response)), response, response.Url.ToString());
+        ReportTitle(_extractor.Parse(response.Body, response.Header("Content-Type")), response, response.Url.ToString());
 
     private void ReportTitle(IHtmlDocument page, Http.ResponseReceived response, string? article)
     {

@@ -365,7 +365,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 
         var head = new ArrayBufferWriter<byte>(256);
         HttpRequestWriter.Write(head, new HttpRequestSpec(_current.Send.Method, _current.Send.Url, _settings.UserAgent,
-            _settings.Accept, KeepAlive: true));
+            _settings.Accept, KeepAlive: true, _settings.AcceptEncoding));
         _connection!.Tell(Tcp.Write.Create(ByteString.CopyFrom(head.WrittenMemory.ToArray())));
         _receivedAny = false;
         Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.FirstByteTimeout);
@@ -409,7 +409,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         switch (status)
         {
             case ParseStatus.ResponseComplete:
-                Reply(_response.ToMessage());
+                ReplyDecoded(_response.ToMessage());
                 if (_response.KeepAlive && !closed)
                 {
                     // Bytes after the response (a stray CRLF at most, since one request is in flight) are dropped.
@@ -437,6 +437,20 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>Replies with the response, its content codings removed, or with the failure to remove them.</summary>
+    private void ReplyDecoded(Http.ResponseReceived response)
+    {
+        var decoded = ContentDecoding.Decode(response.Body, response.Header("Content-Encoding"), _settings.Limits.MaxBodyBytes);
+        if (decoded.Error is { } kind)
+        {
+            Reply(_current!.Send.Failed(kind, $"{decoded.Message} (from {Origin})"));
+        }
+        else
+        {
+            Reply(response with { Body = decoded.Body });
         }
     }
 

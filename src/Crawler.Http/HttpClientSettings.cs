@@ -17,6 +17,7 @@ namespace Crawler.Http;
 /// follows them, its users do).</param>
 /// <param name="UserAgent">The <c>User-Agent</c> header.</param>
 /// <param name="Accept">The <c>Accept</c> header.</param>
+/// <param name="AcceptEncoding">The <c>Accept-Encoding</c> header (empty: none is sent; a coded body is still decoded).</param>
 /// <param name="Limits">The parser's limits and strictness (<c>max-*</c> keys and <c>lf-line-terminators</c>).</param>
 public sealed record HttpClientSettings(
     TimeSpan ConnectTimeout,
@@ -27,6 +28,7 @@ public sealed record HttpClientSettings(
     int MaxRedirects,
     string UserAgent,
     string Accept,
+    string AcceptEncoding,
     HttpParserLimits Limits)
 {
     /// <summary>Reads the settings from a <c>crawler.http</c> section, validating each key.</summary>
@@ -48,6 +50,7 @@ public sealed record HttpClientSettings(
             NonNegative(http, "max-redirects"),
             http.GetString("user-agent") ?? string.Empty,
             http.GetString("accept") ?? string.Empty,
+            http.GetString("accept-encoding") ?? string.Empty,
             new HttpParserLimits(
                 (int)PositiveBytes(http, "max-status-line-length"),
                 (int)PositiveBytes(http, "max-header-count"),

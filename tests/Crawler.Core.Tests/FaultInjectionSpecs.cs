@@ -262,7 +262,7 @@ public sealed class FaultInjectionSpecs : Akka.TestKit.Xunit2.TestKit
 
     private sealed class ExplodingExtractor : IPageExtractor
     {
-        public IHtmlDocument Parse(string html) => throw new InvalidDataException("the extractor choked");
+        public IHtmlDocument Parse(ReadOnlyMemory<byte> body, string? contentType) => throw new InvalidDataException("the extractor choked");
 
         public bool FindArticleLink(IHtmlDocument page, Uri pageUrl, out Uri? link, out string? href, out string problem) =>
             throw new NotSupportedException();

@@ -9,4 +9,6 @@ namespace Crawler.Http.Writing;
 /// <param name="UserAgent">The <c>User-Agent</c> value; omitted when empty.</param>
 /// <param name="Accept">The <c>Accept</c> value; omitted when empty.</param>
 /// <param name="KeepAlive">Sends <c>Connection: keep-alive</c> when true, <c>Connection: close</c> when false.</param>
-public readonly record struct HttpRequestSpec(HttpMethod Method, Uri Target, string UserAgent, string Accept, bool KeepAlive);
+/// <param name="AcceptEncoding">The <c>Accept-Encoding</c> value; omitted when empty.</param>
+public readonly record struct HttpRequestSpec(HttpMethod Method, Uri Target, string UserAgent, string Accept, bool KeepAlive,
+    string AcceptEncoding = "");

@@ -30,6 +30,7 @@ public static class HttpRequestWriter
         Check(target, nameof(spec.Target));
         Check(spec.UserAgent, nameof(spec.UserAgent));
         Check(spec.Accept, nameof(spec.Accept));
+        Check(spec.AcceptEncoding, nameof(spec.AcceptEncoding));
 
         var written = 0;
         written += Ascii(output, spec.Method.Method);
@@ -40,6 +41,7 @@ public static class HttpRequestWriter
         written += Ascii(output, "\r\n");
         written += Header(output, "User-Agent", spec.UserAgent);
         written += Header(output, "Accept", spec.Accept);
+        written += Header(output, "Accept-Encoding", spec.AcceptEncoding);
         written += Ascii(output, spec.KeepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
         return written;
     }

@@ -4,6 +4,7 @@ using Crawler.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
@@ -66,6 +67,49 @@ public sealed class HttpClientIntegrationSpecs : Akka.TestKit.Xunit2.TestKit
         string Connection(Http.ResponseReceived r) => Encoding.UTF8.GetString(r.Body.Span).Split("conn ")[1];
         Assert.Equal(Connection(first), Connection(second));
         await app.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public async Task Client_should_ask_for_compression_and_decode_a_compressed_chunked_body(string coding)
+    {
+        var page = Encoding.UTF8.GetBytes(Responses.Page("compressed", new string('q', 20_000)));
+        var compressed = ContentDecodingSpecs.Compress(coding, page);
+        var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Encoding: {coding}\r\nTransfer-Encoding: chunked\r\n\r\n{compressed.Length:x}\r\n");
+        await using var server = LoopbackHttpServer.Start(_ => new ServerAction.Respond([.. head, .. compressed, .. "\r\n0\r\n\r\n"u8.ToArray()]));
+        var response = Assert.IsType<Http.ResponseReceived>(await Get(server.Url("/")));
+        Assert.Equal(page, response.Body.ToArray());
+        Assert.Equal("gzip, deflate, br", server.Requests[0].Header("Accept-Encoding"));
+    }
+
+    [Fact]
+    public async Task Client_should_decode_what_Kestrels_response_compression_sends()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddResponseCompression(o => o.EnableForHttps = true);
+        await using var app = builder.Build();
+        app.UseResponseCompression();
+        var page = Responses.Page("Kestrel compressed", new string('k', 50_000));
+        app.MapGet("/", () => Results.Content(page, "text/html"));
+        await app.StartAsync();
+        var response = Assert.IsType<Http.ResponseReceived>(await Get(new Uri(app.Urls.First() + "/")));
+        Assert.NotNull(response.Header("Content-Encoding"));
+        Assert.Equal(page, Encoding.UTF8.GetString(response.Body.Span));
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Client_should_report_too_large_for_a_decompression_bomb()
+    {
+        var bomb = ContentDecodingSpecs.Compress("gzip", new byte[20 * 1024 * 1024]);
+        var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {bomb.Length}\r\n\r\n");
+        await using var server = LoopbackHttpServer.Start(_ => new ServerAction.Respond([.. head, .. bomb]));
+        var failed = Assert.IsType<Http.RequestFailed>(await Get(server.Url("/"), "crawler.http.max-body-bytes = 1m"));
+        Assert.Equal(ErrorKind.TooLarge, failed.Kind);
     }
 
     [Fact]

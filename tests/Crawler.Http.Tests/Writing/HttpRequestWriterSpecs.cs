@@ -34,6 +34,13 @@ public sealed class HttpRequestWriterSpecs
         Assert.Contains("\r\nHost: [::1]:8080\r\n", Write("http://[::1]:8080/"), StringComparison.Ordinal);
 
     [Fact]
+    public void Writer_should_ask_for_compressed_content_when_told() =>
+        Assert.Equal(
+            "GET / HTTP/1.1\r\nHost: example.org\r\nUser-Agent: ua\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate, br\r\nConnection: keep-alive\r\n\r\n",
+            Encoding.Latin1.GetString(HttpRequestWriter.ToArray(
+                new HttpRequestSpec(HttpMethod.Get, new Uri("http://example.org/"), "ua", "*/*", true, "gzip, deflate, br"))));
+
+    [Fact]
     public void Writer_should_leave_out_an_empty_user_agent() =>
         Assert.DoesNotContain("User-Agent", Write("http://example.org/", userAgent: ""), StringComparison.Ordinal);
 
