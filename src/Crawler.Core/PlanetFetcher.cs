@@ -184,7 +184,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
 
     private void OnResponse(Http.ResponseReceived response, Action<Http.ResponseReceived> onSuccess)
     {
-        if (response.StatusCode is 301 or 302 or 303 or 307 or 308 && response.Header("Location") is { } location)
+        if (RedirectPolicy.IsRedirect(response.StatusCode) && response.Header("Location") is { } location)
         {
             FollowRedirect(response, location);
             return;
@@ -245,36 +245,19 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
 
     private void FollowRedirect(Http.ResponseReceived response, string location)
     {
-        var from = response.Url;
-        if (!Uri.TryCreate(from, location.Trim(), out var next))
+        if (!RedirectPolicy.TryFollow(_chain, location, _settings.Http.MaxRedirects, out var next, out var kind, out var problem))
         {
-            Fail(new Failure(ErrorKind.BadUrl, location, response.StatusCode, $"{from} redirects to '{location}', which is not a valid URL"));
+            Fail(new Failure(kind, next?.ToString() ?? location, response.StatusCode, problem));
             return;
         }
 
-        if (!UrlPolicy.Check(next.ToString(), out _, out var kind, out var problem))
+        if (_log.IsDebugEnabled)
         {
-            Fail(new Failure(kind, next.ToString(), response.StatusCode, $"{from} redirects to {problem}"));
-            return;
+            _log.Debug("{From} redirects ({Status}) to {To}", response.Url, response.StatusCode, next);
         }
 
-        if (_chain.Contains(next))
-        {
-            Fail(new Failure(ErrorKind.Redirects, next.ToString(), response.StatusCode,
-                $"redirect loop: {string.Join(" -> ", _chain)} -> {next}"));
-            return;
-        }
-
-        if (_chain.Count > _settings.Http.MaxRedirects)
-        {
-            Fail(new Failure(ErrorKind.Redirects, next.ToString(), response.StatusCode,
-                $"more than {_settings.Http.MaxRedirects} redirects from {_chain[0]} (crawler.http.max-redirects)"));
-            return;
-        }
-
-        _log.Debug("{From} redirects ({Status}) to {To}", from, response.StatusCode, next);
-        _chain.Add(next);
-        Start(next);
+        _chain.Add(next!);
+        Start(next!);
     }
 
     // ---- Pages --------------------------------------------------------------------------------------------------

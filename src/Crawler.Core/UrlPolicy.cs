@@ -3,7 +3,7 @@ using Crawler.Http;
 namespace Crawler.Core;
 
 /// <summary>Which URLs the crawler can fetch.</summary>
-internal static class UrlPolicy
+public static class UrlPolicy
 {
     /// <summary>True for an absolute <c>http</c> URL with a host; otherwise the kind (<c>bad-url</c> or
     /// <c>unsupported-scheme</c>) and a reason.</summary>

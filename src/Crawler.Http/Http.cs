@@ -38,14 +38,16 @@ public static class Http
     /// <param name="StatusCode">The final status (interim 1xx responses are skipped).</param>
     /// <param name="ReasonPhrase">The reason phrase as sent (may be empty).</param>
     /// <param name="Headers">The header fields in wire order, duplicates kept.</param>
-    /// <param name="Body">The body bytes after de-chunking.</param>
+    /// <param name="Body">The body bytes after de-chunking and content decoding.</param>
+    /// <param name="Version">The HTTP version of the status line.</param>
     public sealed record ResponseReceived(
         long RequestId,
         Uri Url,
         int StatusCode,
         string ReasonPhrase,
         IReadOnlyList<KeyValuePair<string, string>> Headers,
-        ReadOnlyMemory<byte> Body) : INoSerializationVerificationNeeded
+        ReadOnlyMemory<byte> Body,
+        Parsing.HttpVersion Version = Parsing.HttpVersion.Http11) : INoSerializationVerificationNeeded
     {
         /// <summary>The first value of a header, by case-insensitive name, or null.</summary>
         public string? Header(string name)

@@ -12,6 +12,7 @@ internal sealed class ResponseBuilder : IHttpResponseHandler
 
     private Http.Send? _request;
     private int _status;
+    private HttpVersion _version;
     private string _reason = string.Empty;
     private List<KeyValuePair<string, string>> _headers = [];
     private byte[] _body = [];
@@ -37,6 +38,7 @@ internal sealed class ResponseBuilder : IHttpResponseHandler
     public void OnStatusLine(HttpVersion version, int statusCode, ReadOnlySpan<byte> reasonPhrase)
     {
         _status = statusCode;
+        _version = version;
         _reason = Encoding.Latin1.GetString(reasonPhrase);
     }
 
@@ -71,5 +73,5 @@ internal sealed class ResponseBuilder : IHttpResponseHandler
     }
 
     public Http.ResponseReceived ToMessage() =>
-        new(_request!.RequestId, _request.Url, _status, _reason, _headers, _body.AsMemory(0, _length));
+        new(_request!.RequestId, _request.Url, _status, _reason, _headers, _body.AsMemory(0, _length), _version);
 }

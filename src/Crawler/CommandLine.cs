@@ -8,6 +8,7 @@ internal enum Command
     Planets,
     Titles,
     Demo,
+    Get,
     Help,
 }
 
@@ -26,12 +27,17 @@ internal sealed record CommandLine(
     int Repeat,
     bool Verbose,
     int DemoPlanets,
-    int DemoDelayMs)
+    int DemoDelayMs,
+    bool IncludeHead = false,
+    bool HeadOnly = false,
+    bool FollowRedirects = false)
 {
     public const string Usage = """
         usage: crawler [options] [URL ...]       the planet job; no URL: the planets in hocon/crawler.conf
                crawler titles [options] URL ...  the trivial job: each page's title; --repeat N fetches each N times
                crawler demo [options]            serve the sample planet farm on 127.0.0.1 and crawl it
+               crawler get [-i] [-I] [-L] [--timeout S] URL
+                                                 one request through our client; the body to stdout, like curl
 
         options:
           -f, --file FILE            read URLs from FILE, one a line ('-' = stdin; blank and # lines skipped)
@@ -48,6 +54,11 @@ internal sealed record CommandLine(
         demo:
               --planets N            planets in the farm (default 4)
               --delay-ms D           delay of every response in ms (default 200)
+        get:
+          -i                         the status line and headers first
+          -I                         send HEAD (and print the status line and headers)
+          -L                         follow redirects (up to crawler.http.max-redirects)
+          exit 0 when a complete response arrived, whatever its status; 1 with 'KIND: message' when not
 
         exit codes: 0 every planet succeeded, 1 some failed, 2 bad usage, 130 interrupted (Ctrl-C, SIGTERM)
         """;
@@ -60,12 +71,12 @@ internal sealed record CommandLine(
         var urls = new List<string>();
         string? file = null, config = null, article = null, title = null;
         double? timeout = null, deadline = null;
-        bool json = false, sequential = false, verbose = false, help = false;
+        bool json = false, sequential = false, verbose = false, help = false, includeHead = false, headOnly = false, follow = false;
         int repeat = 1, planets = 4, delay = 200;
         var i = 0;
-        if (args.Count > 0 && args[0] is "titles" or "demo")
+        if (args.Count > 0 && args[0] is "titles" or "demo" or "get")
         {
-            command = args[0] == "titles" ? Command.Titles : Command.Demo;
+            command = args[0] switch { "titles" => Command.Titles, "demo" => Command.Demo, _ => Command.Get };
             i = 1;
         }
 
@@ -123,6 +134,15 @@ internal sealed record CommandLine(
                 case "--delay-ms" when command == Command.Demo:
                     delay = NonNegativeInt(args, ref i);
                     break;
+                case "-i" when command == Command.Get:
+                    includeHead = true;
+                    break;
+                case "-I" when command == Command.Get:
+                    headOnly = true;
+                    break;
+                case "-L" when command == Command.Get:
+                    follow = true;
+                    break;
                 default:
                     throw new UsageException($"unknown option '{arg}' (crawler --help lists them)");
             }
@@ -133,8 +153,13 @@ internal sealed record CommandLine(
             throw new UsageException("demo crawls its own sample site and takes no URLs");
         }
 
+        if (command == Command.Get && !help && (urls.Count != 1 || file is not null))
+        {
+            throw new UsageException("get takes exactly one URL");
+        }
+
         return new CommandLine(help ? Command.Help : command, urls, file, json, config, timeout, deadline, sequential, article, title,
-            repeat, verbose, planets, delay);
+            repeat, verbose, planets, delay, includeHead, headOnly, follow);
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)

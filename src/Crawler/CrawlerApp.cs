@@ -19,7 +19,7 @@ internal static class CrawlerApp
     public const int ExitUsage = 2;
     public const int ExitInterrupted = 130;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<Stream> rawStdout)
     {
         CommandLine line;
         Config config;
@@ -36,7 +36,7 @@ internal static class CrawlerApp
 
             config = HostConfig.Build(line);
             settings = CrawlerSettings.Create(config.GetConfig("crawler"));
-            urls = line.Command == Command.Demo ? [] : await Inputs.ReadUrlsAsync(line, settings).ConfigureAwait(false);
+            urls = line.Command is Command.Demo or Command.Get ? line.Urls : await Inputs.ReadUrlsAsync(line, settings).ConfigureAwait(false);
         }
         catch (UsageException e)
         {
@@ -59,9 +59,23 @@ internal static class CrawlerApp
         {
             var system = ActorSystem.Create("crawler", config);
             var format = line.Json ? ResultFormat.Json : ResultFormat.Text;
-            return line.Command == Command.Demo
-                ? await DemoAsync(system, line, settings, format, stdout, stderr).ConfigureAwait(false)
-                : await CrawlAsync(system, line, urls, settings, format, stdout, stderr).ConfigureAwait(false);
+            switch (line.Command)
+            {
+                case Command.Demo:
+                    return await DemoAsync(system, line, settings, format, stdout, stderr).ConfigureAwait(false);
+                case Command.Get:
+                    try
+                    {
+                        return await GetCommand.RunAsync(system, line, settings, rawStdout(), stderr).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        await system.Terminate().ConfigureAwait(false);
+                    }
+
+                default:
+                    return await CrawlAsync(system, line, urls, settings, format, stdout, stderr).ConfigureAwait(false);
+            }
         }
         finally
         {

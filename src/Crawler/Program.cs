@@ -3,5 +3,5 @@ namespace Crawler;
 /// <summary>The <c>crawler</c> executable.</summary>
 internal static class Program
 {
-    public static Task<int> Main(string[] args) => CrawlerApp.RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> Main(string[] args) => CrawlerApp.RunAsync(args, Console.Out, Console.Error, Console.OpenStandardOutput);
 }
