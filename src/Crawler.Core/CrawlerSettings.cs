@@ -9,8 +9,8 @@ namespace Crawler.Core;
 /// <c>reference.conf</c> (from <c>hocon/reference.conf</c>); variants are made with <c>with</c>.
 /// </summary>
 /// <param name="Planets">The planets crawled when none are given.</param>
-/// <param name="ArticleSelector">CSS selector of the article link (<c>article-selector</c>).</param>
-/// <param name="TitleSelector">CSS selector of the title (<c>title-selector</c>).</param>
+/// <param name="ArticleSelector">CSS selector, or XPath expression, of the article link (<c>article-selector</c>).</param>
+/// <param name="TitleSelector">CSS selector, or XPath expression, of the title (<c>title-selector</c>).</param>
 /// <param name="Sequential">Crawl one planet at a time (<c>sequential</c>).</param>
 /// <param name="PlanetTimeout">The most time one planet may take (<c>planet-timeout</c>).</param>
 /// <param name="Deadline">The most time the whole crawl may take, or null for none (<c>deadline</c>).</param>
@@ -103,6 +103,6 @@ public sealed record CrawlerSettings(
 
         return PageExtractor.IsValidSelector(selector, out var problem)
             ? selector
-            : throw new ConfigurationException($"crawler.{key} '{selector}' is not a valid CSS selector: {problem}");
+            : throw new ConfigurationException($"crawler.{key} '{selector}' is not a valid CSS selector or XPath expression: {problem}");
     }
 }

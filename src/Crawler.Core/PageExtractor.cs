@@ -8,8 +8,9 @@ using AngleSharp.Text;
 namespace Crawler.Core;
 
 /// <summary>
-/// Finds the article link of a planet page and the title of an article page with AngleSharp: CSS selectors, first
-/// match wins, as the seed's <c>xpath(...)[0]</c>. Pure: no network, no actors. One instance is used by one actor.
+/// Finds the article link of a planet page and the title of an article page with AngleSharp: CSS or XPath selectors
+/// (<see cref="PageSelector"/>), first match wins, as the seed's <c>xpath(...)[0]</c>. Pure: no network, no actors.
+/// One instance is used by one actor.
 /// </summary>
 public sealed class PageExtractor : IPageExtractor
 {
@@ -22,14 +23,14 @@ public sealed class PageExtractor : IPageExtractor
         // windows-1252, Shift_JIS, EUC-KR and the other legacy encodings pages declare live in the code-pages provider.
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
     }
-    private readonly string _articleSelector;
-    private readonly string _titleSelector;
+    private readonly PageSelector _articleSelector;
+    private readonly PageSelector _titleSelector;
 
     /// <summary>Creates an extractor for the given selectors (validated by <see cref="CrawlerSettings"/>).</summary>
     public PageExtractor(string articleSelector, string titleSelector)
     {
-        _articleSelector = articleSelector;
-        _titleSelector = titleSelector;
+        _articleSelector = PageSelector.Parse(articleSelector);
+        _titleSelector = PageSelector.Parse(titleSelector);
     }
 
     /// <summary>Parses a page; the document is then given to <see cref="FindArticleLink"/> or <see cref="FindTitle"/>.</summary>
@@ -88,14 +89,13 @@ public sealed class PageExtractor : IPageExtractor
         ArgumentNullException.ThrowIfNull(page);
         link = null;
         href = null;
-        var element = page.QuerySelector(_articleSelector);
-        if (element is null)
+        if (_articleSelector.SelectFirst(page) is not var (element, value))
         {
             problem = $"no element matches '{_articleSelector}'";
             return false;
         }
 
-        var text = element.GetAttribute("href")?.Trim();
+        var text = (value ?? element?.GetAttribute("href"))?.Trim();
         if (string.IsNullOrEmpty(text))
         {
             problem = $"the first '{_articleSelector}' has no href";
@@ -124,29 +124,16 @@ public sealed class PageExtractor : IPageExtractor
     public bool FindTitle(IHtmlDocument page, out string title, out string problem)
     {
         ArgumentNullException.ThrowIfNull(page);
-        var element = page.QuerySelector(_titleSelector);
-        title = element is null ? string.Empty : CollapseWhitespace(element.TextContent);
-        problem = element is null
+        var match = _titleSelector.SelectFirst(page);
+        title = match is var (element, value) ? CollapseWhitespace(value ?? element?.TextContent ?? string.Empty) : string.Empty;
+        problem = match is null
             ? $"no element matches '{_titleSelector}'"
             : title.Length == 0 ? $"the '{_titleSelector}' element is empty" : string.Empty;
         return title.Length > 0;
     }
 
-    /// <summary>True when AngleSharp accepts <paramref name="selector"/> as a CSS selector.</summary>
-    public static bool IsValidSelector(string selector, out string problem)
-    {
-        try
-        {
-            Parsers.Value!.ParseDocument("<html></html>").QuerySelector(selector);
-            problem = string.Empty;
-            return true;
-        }
-        catch (DomException e)
-        {
-            problem = e.Message;
-            return false;
-        }
-    }
+    /// <summary>True when <paramref name="selector"/> is a valid CSS selector, or XPath 1.0 expression.</summary>
+    public static bool IsValidSelector(string selector, out string problem) => PageSelector.TryParse(selector, out _, out problem);
 
     private static string CollapseWhitespace(string text)
     {

@@ -46,8 +46,9 @@ internal sealed record CommandLine(
               --timeout SECONDS      limit on each HTTP request (each phase of it at most as long too)
               --deadline SECONDS     limit on the whole crawl: unfinished planets end as timeouts
               --sequential           one planet after the other, for comparison
-              --article-selector CSS the article link (default: h3 > a[href])
-              --title-selector CSS   the title (default: head > title)
+              --article-selector SEL the article link: CSS, or XPath when it starts with / (default: h3 > a[href];
+                                     the seed's //h3/a/@href works as written)
+              --title-selector SEL   the title: CSS or XPath (default: head > title; or /html/head/title)
               --repeat N             fetch each URL N times (titles)
               --verbose              debug log on stderr
           -h, --help                 this text

@@ -122,6 +122,14 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Host_should_take_the_seeds_xpath_selectors_as_written()
+    {
+        var run = await CrawlerProcess.RunAsync(["--article-selector", "//h3/a/@href", "--title-selector", "/html/head/title", Planet(1)]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"first article on {Planet(1)} :\n{Article(1)}\nArticle 1 of planet 1\n", run.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Host_should_run_the_demo_and_print_the_speed_up()
     {
         var run = await CrawlerProcess.RunAsync(["demo", "--planets", "3", "--delay-ms", "50"]);
@@ -136,6 +144,7 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     [InlineData("--repeat", "0")]
     [InlineData("--file", "/nonexistent/urls.txt")]
     [InlineData("--article-selector", "h3[")]
+    [InlineData("--title-selector", "//title[")]
     [InlineData("--config", "/nonexistent/crawler.conf")]
     [InlineData("titles")]
     [InlineData("demo", "http://127.0.0.1/")]

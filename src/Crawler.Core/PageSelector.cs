@@ -1,0 +1,103 @@
+using System.Xml.XPath;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+
+namespace Crawler.Core;
+
+/// <summary>
+/// A selector given by the user: CSS, or XPath 1.0 when the text starts with <c>/</c>, <c>(</c> or <c>xpath:</c>
+/// (so the seed's <c>//h3/a/@href</c> and <c>/html/head/title</c> work as the article wrote them). XPath runs on the
+/// BCL's own engine over an <see cref="HtmlNavigator"/>. The first match wins; it may be an element, an attribute,
+/// a text node or, for XPath, a string.
+/// </summary>
+public sealed class PageSelector
+{
+    private static readonly HtmlParser Probe = new();
+
+    private readonly XPathExpression? _xpath;
+
+    private PageSelector(string text, XPathExpression? xpath)
+    {
+        Text = text;
+        _xpath = xpath;
+    }
+
+    /// <summary>The selector as the user wrote it.</summary>
+    public string Text { get; }
+
+    /// <summary>True for an XPath selector.</summary>
+    public bool IsXPath => _xpath is not null;
+
+    /// <summary>Parses and checks a selector; false with the parser's complaint when it is not valid.</summary>
+    public static bool TryParse(string text, out PageSelector? selector, out string problem)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        selector = null;
+        var trimmed = text.Trim();
+        var isXPath = trimmed.StartsWith('/') || trimmed.StartsWith('(') || trimmed.StartsWith("xpath:", StringComparison.OrdinalIgnoreCase);
+        try
+        {
+            if (isXPath)
+            {
+                var expression = trimmed.StartsWith("xpath:", StringComparison.OrdinalIgnoreCase) ? trimmed[6..] : trimmed;
+                selector = new PageSelector(text, XPathExpression.Compile(expression));
+            }
+            else
+            {
+                lock (Probe)
+                {
+                    Probe.ParseDocument("<html></html>").QuerySelector(trimmed);
+                }
+
+                selector = new PageSelector(text, null);
+            }
+
+            problem = string.Empty;
+            return true;
+        }
+        catch (Exception e) when (e is XPathException or DomException or ArgumentException)
+        {
+            problem = e.Message;
+            return false;
+        }
+    }
+
+    /// <summary>Parses a selector that is known to be valid (validated by <see cref="CrawlerSettings"/>).</summary>
+    public static PageSelector Parse(string text) =>
+        TryParse(text, out var selector, out var problem) ? selector! : throw new ArgumentException(problem, nameof(text));
+
+    /// <summary>The first match in <paramref name="document"/>: the element (or attribute owner) and the text the
+    /// match stands for (an attribute's value, a text node's data, an XPath string), or null when nothing matches.</summary>
+    public (IElement? Element, string? Value)? SelectFirst(IDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        if (_xpath is null)
+        {
+            return document.QuerySelector(Text.Trim()) is { } element ? (element, null) : null;
+        }
+
+        var navigator = new HtmlNavigator(document);
+        var result = navigator.Evaluate(_xpath);
+        switch (result)
+        {
+            case XPathNodeIterator nodes:
+                if (!nodes.MoveNext() || nodes.Current is not HtmlNavigator match)
+                {
+                    return null;
+                }
+
+                return match.Attribute is { } attribute ? (attribute.OwnerElement, attribute.Value)
+                    : match.Node is IElement matched ? (matched, null)
+                    : (match.Node.ParentElement, match.Value);
+            case string text when text.Length > 0:
+                return (null, text);
+            case string:
+                return null;
+            default:
+                return (null, Convert.ToString(result, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+}
