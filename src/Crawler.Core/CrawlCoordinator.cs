@@ -26,8 +26,7 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private Queue<Crawl.FetchPlanet> _waiting = new();
-    private readonly SlowedHosts _slowed = new();
-    private IActorRef _governor = ActorRefs.Nobody;
+    private CrawlServices? _services;
     private int _outstanding;
 
     /// <summary>Creates the coordinator; prefer <see cref="Props"/>.</summary>
@@ -36,7 +35,7 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
         _settings = settings;
         _printer = printer;
         _fetcherFactory = fetcherFactory ?? ((context, job) =>
-            context.ActorOf(PlanetFetcher.Props(job, settings, _governor, _slowed), PlanetFetcher.ActorName(job)));
+            context.ActorOf(PlanetFetcher.Props(job, settings, _services), PlanetFetcher.ActorName(job)));
         Idle();
     }
 
@@ -83,7 +82,7 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
         }
 
         Become(Crawling);
-        _governor = Context.ActorOf(HostGovernor.Props(_settings.Retry, _slowed), "host-governor");
+        _services = CrawlServices.Start(Context, _settings);
         if (_settings.Deadline is { } deadline)
         {
             Timers.StartSingleTimer(DeadlineTimerKey, DeadlineReached.Instance, deadline);

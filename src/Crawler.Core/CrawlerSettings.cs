@@ -16,6 +16,9 @@ namespace Crawler.Core;
 /// <param name="Deadline">The most time the whole crawl may take, or null for none (<c>deadline</c>).</param>
 /// <param name="StopSystemOnCompletion">Stop the ActorSystem when the crawl is complete (<c>stop-system-on-completion</c>).</param>
 /// <param name="Retry">Retries and politeness (<c>crawler.retry</c>).</param>
+/// <param name="MinHostDelay">The least time between two requests to one host (<c>min-host-delay</c>).</param>
+/// <param name="RespectRobots">Fetch and obey robots.txt (<c>robots.enabled</c>).</param>
+/// <param name="MaxCrawlDelay">The largest Crawl-delay honoured (<c>robots.max-crawl-delay</c>).</param>
 /// <param name="Http">The HTTP client's settings (<c>crawler.http</c>).</param>
 public sealed record CrawlerSettings(
     IReadOnlyList<string> Planets,
@@ -26,6 +29,9 @@ public sealed record CrawlerSettings(
     TimeSpan? Deadline,
     bool StopSystemOnCompletion,
     RetrySettings Retry,
+    TimeSpan MinHostDelay,
+    bool RespectRobots,
+    TimeSpan MaxCrawlDelay,
     HttpClientSettings Http)
 {
     /// <summary>The embedded reference configuration: every <c>crawler.*</c> key with its default.</summary>
@@ -38,6 +44,18 @@ public sealed record CrawlerSettings(
         ArgumentNullException.ThrowIfNull(system);
         system.Settings.InjectTopLevelFallback(DefaultConfig());
         return Create(system.Settings.Config.GetConfig("crawler"));
+    }
+
+    /// <summary>The product token robots.txt groups are matched against: the user agent up to its first '/' or space
+    /// (<c>Crawler</c> for <c>Crawler/0.1 (+...)</c>).</summary>
+    public string ProductToken
+    {
+        get
+        {
+            var agent = Http.UserAgent.Trim();
+            var end = agent.IndexOfAny(['/', ' ']);
+            return end > 0 ? agent[..end] : agent.Length > 0 ? agent : "*";
+        }
     }
 
     /// <summary>Reads a <c>crawler</c> section, validating each key.</summary>
@@ -67,6 +85,9 @@ public sealed record CrawlerSettings(
             ReadDeadline(crawler),
             crawler.GetBoolean("stop-system-on-completion"),
             RetrySettings.Create(crawler.GetConfig("retry") ?? ConfigurationFactory.Empty),
+            crawler.GetTimeSpan("min-host-delay", null, allowInfinite: false),
+            crawler.GetBoolean("robots.enabled"),
+            crawler.GetTimeSpan("robots.max-crawl-delay", null, allowInfinite: false),
             HttpClientSettings.Create(crawler.GetConfig("http")));
     }
 

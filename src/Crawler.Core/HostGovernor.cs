@@ -14,14 +14,16 @@ namespace Crawler.Core;
 public sealed class HostGovernor : ReceiveActor
 {
     private readonly RetrySettings _settings;
+    private readonly TimeSpan _minHostDelay;
     private readonly SlowedHosts _slowed;
     private readonly Func<TimeSpan> _now;
     private readonly Dictionary<string, HostState> _hosts = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Creates the governor; prefer <see cref="Props"/>.</summary>
-    public HostGovernor(RetrySettings settings, SlowedHosts slowed, Func<TimeSpan>? now)
+    public HostGovernor(RetrySettings settings, SlowedHosts slowed, Func<TimeSpan>? now, TimeSpan minHostDelay)
     {
         _settings = settings;
+        _minHostDelay = minHostDelay;
         _slowed = slowed;
         var clock = Stopwatch.StartNew();
         _now = now ?? (() => clock.Elapsed);
@@ -29,12 +31,21 @@ public sealed class HostGovernor : ReceiveActor
         Receive<Acquire>(OnAcquire);
         Receive<AcquireRetry>(OnAcquireRetry);
         Receive<SlowDown>(OnSlowDown);
+        Receive<SpaceHost>(space =>
+        {
+            var host = Host(space.Host);
+            _slowed.Add(space.Host);
+            if (space.Spacing > host.Spacing)
+            {
+                host.Spacing = space.Spacing;
+            }
+        });
     }
 
-    /// <summary>Props for a governor that marks slowed hosts in <paramref name="slowed"/>; <paramref name="now"/> is a
-    /// monotonic clock (tests pass their own).</summary>
-    public static Props Props(RetrySettings settings, SlowedHosts slowed, Func<TimeSpan>? now = null) =>
-        Akka.Actor.Props.Create(() => new HostGovernor(settings, slowed, now));
+    /// <summary>Props for a governor that marks slowed hosts in <paramref name="slowed"/> and spaces every host at least
+    /// <paramref name="minHostDelay"/>; <paramref name="now"/> is a monotonic clock (tests pass their own).</summary>
+    public static Props Props(RetrySettings settings, SlowedHosts slowed, Func<TimeSpan>? now = null, TimeSpan minHostDelay = default) =>
+        Akka.Actor.Props.Create(() => new HostGovernor(settings, slowed, now, minHostDelay));
 
     /// <summary>Tells the governor that a first attempt went to <paramref name="Host"/> without asking (the host is not
     /// slowed down); it counts towards the host's retry budget. No reply.</summary>
@@ -64,6 +75,12 @@ public sealed class HostGovernor : ReceiveActor
     /// <param name="Token">The correlation id of the request.</param>
     /// <param name="Reason">For a person.</param>
     public sealed record Denied(long Token, string Reason);
+
+    /// <summary>Spaces the requests to <paramref name="Host"/> at least <paramref name="Spacing"/> apart for the rest of the
+    /// crawl (a robots.txt Crawl-delay). The spacing never shrinks. No reply.</summary>
+    /// <param name="Host">The host.</param>
+    /// <param name="Spacing">The least time between two of its requests.</param>
+    public sealed record SpaceHost(string Host, TimeSpan Spacing);
 
     /// <summary>Tells the governor that <paramref name="Host"/> answered 429 or 503 (no reply).</summary>
     /// <param name="Host">The host.</param>
@@ -102,7 +119,7 @@ public sealed class HostGovernor : ReceiveActor
 
         // Doubles at most once per spacing interval: a burst of 503s to requests that were already in flight is one
         // signal, not twenty.
-        var spacing = host.Spacing == TimeSpan.Zero ? _settings.SlowDown
+        var spacing = host.Spacing < _settings.SlowDown ? _settings.SlowDown
             : now >= host.LastSlowDown + host.Spacing ? host.Spacing * 2
             : host.Spacing;
         host.LastSlowDown = now;
@@ -146,7 +163,7 @@ public sealed class HostGovernor : ReceiveActor
     {
         if (!_hosts.TryGetValue(name, out var state))
         {
-            state = new HostState();
+            state = new HostState { Spacing = _minHostDelay };
             _hosts[name] = state;
         }
 

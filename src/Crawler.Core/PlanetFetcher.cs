@@ -37,6 +37,8 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     private readonly List<Uri> _chain = [];
     private IActorRef _governor;
     private SlowedHosts _slowed;
+    private IActorRef _robots;
+    private RobotsCache _robotsCache;
     private FetchStage _stage = FetchStage.Planet;
     private Uri? _target;
     private long _token;
@@ -46,13 +48,15 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     private bool _reported;
 
     /// <summary>Creates the fetcher; prefer <see cref="Props"/>.</summary>
-    public PlanetFetcher(Crawl.FetchPlanet job, CrawlerSettings settings, IActorRef? governor, SlowedHosts? slowed,
+    public PlanetFetcher(Crawl.FetchPlanet job, CrawlerSettings settings, CrawlServices? services,
         Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory, IPageExtractor? extractor)
     {
         _job = job;
         _settings = settings;
-        _governor = governor ?? ActorRefs.Nobody;
-        _slowed = slowed ?? new SlowedHosts();
+        _governor = services?.Governor ?? ActorRefs.Nobody;
+        _slowed = services?.SlowedHosts ?? new SlowedHosts();
+        _robots = services?.Robots ?? ActorRefs.Nobody;
+        _robotsCache = services?.RobotsCache ?? new RobotsCache();
         _connectionFactory = connectionFactory ?? DefaultConnection(settings);
         _extractor = extractor ?? new PageExtractor(settings.ArticleSelector, settings.TitleSelector);
         FetchingPlanet();
@@ -61,14 +65,14 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props for the fetcher of <paramref name="job"/>. <paramref name="governor"/> and
-    /// <paramref name="slowed"/> are the crawl's <see cref="HostGovernor"/> and its <see cref="SlowedHosts"/> (null:
-    /// the fetcher makes private ones). <paramref name="connectionFactory"/> makes the connection actor of an origin
-    /// (default: an <see cref="HttpClientConnection"/> child) and <paramref name="extractor"/> reads the pages; tests
-    /// pass probes and fakes.</summary>
-    public static Props Props(Crawl.FetchPlanet job, CrawlerSettings settings, IActorRef? governor = null, SlowedHosts? slowed = null,
+    /// <summary>Props for the fetcher of <paramref name="job"/>. <paramref name="services"/> are the crawl's shared
+    /// governor, robots keeper and their caches (null: the fetcher makes private ones).
+    /// <paramref name="connectionFactory"/> makes the connection actor of an origin (default: an
+    /// <see cref="HttpClientConnection"/> child) and <paramref name="extractor"/> reads the pages; tests pass probes
+    /// and fakes.</summary>
+    public static Props Props(Crawl.FetchPlanet job, CrawlerSettings settings, CrawlServices? services = null,
         Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory = null, IPageExtractor? extractor = null) =>
-        Akka.Actor.Props.Create(() => new PlanetFetcher(job, settings, governor, slowed, connectionFactory, extractor));
+        Akka.Actor.Props.Create(() => new PlanetFetcher(job, settings, services, connectionFactory, extractor));
 
     /// <summary>The actor name of the fetcher of <paramref name="job"/>: <c>fetch-{index}-{host}</c>.</summary>
     public static string ActorName(Crawl.FetchPlanet job)
@@ -86,7 +90,12 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     {
         if (_governor.IsNobody())
         {
-            _governor = Context.ActorOf(HostGovernor.Props(_settings.Retry, _slowed), "host-governor");
+            _governor = Context.ActorOf(HostGovernor.Props(_settings.Retry, _slowed, minHostDelay: _settings.MinHostDelay), "host-governor");
+        }
+
+        if (_robots.IsNobody() && _settings.RespectRobots)
+        {
+            _robots = Context.ActorOf(RobotsKeeper.Props(_settings, _robotsCache, _slowed, _governor, _connectionFactory), "robots-keeper");
         }
 
         Timers.StartSingleTimer(PlanetTimerKey, PlanetTimedOut.Instance, _settings.PlanetTimeout);
@@ -116,6 +125,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     {
         Receive<Http.RequestFailed>(f => f.RequestId == _token, OnRequestFailed);
         Receive<HostGovernor.Granted>(g => g.Token == _token, OnGranted);
+        Receive<RobotsKeeper.Verdict>(v => v.Token == _token, v => Obey(v.Rules));
         Receive<HostGovernor.Denied>(d => d.Token == _token, d => Fail(_lastFailure! with
         {
             Message = $"{_lastFailure.Message} (not retried: {d.Reason})",
@@ -139,9 +149,40 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     {
         _target = url;
         _attempt = 1;
-        _maxAttempts = Math.Max(_maxAttempts, 1);
         ++_token;
-        if (_slowed.Contains(url.IdnHost))
+        if (!_settings.RespectRobots)
+        {
+            Proceed();
+        }
+        else if (_robotsCache.TryGet(url, out var rules))
+        {
+            Obey(rules!);
+        }
+        else
+        {
+            _robots.Tell(new RobotsKeeper.Check(url, _token));
+        }
+    }
+
+    private void Obey(RobotsRules rules)
+    {
+        var path = _target!.PathAndQuery;
+        if (rules.IsAllowed(path))
+        {
+            Proceed();
+            return;
+        }
+
+        Fail(new Failure(ErrorKind.Robots, _target.ToString(), null,
+            $"{_target} is disallowed for {_settings.ProductToken} by {rules.Source} ({rules.Explain(path)})"));
+    }
+
+    /// <summary>The first attempt: at once for a host nobody asked to slow down, else when the governor grants it.</summary>
+    private void Proceed()
+    {
+        var url = _target!;
+        _maxAttempts = Math.Max(_maxAttempts, 1);
+        if (_settings.MinHostDelay > TimeSpan.Zero || _slowed.Contains(url.IdnHost))
         {
             _governor.Tell(new HostGovernor.Acquire(url.IdnHost, _token));
             return;

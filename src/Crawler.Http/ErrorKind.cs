@@ -51,6 +51,9 @@ public enum ErrorKind
 
     /// <summary><c>cancelled</c>: the crawl was stopped before the planet finished.</summary>
     Cancelled,
+
+    /// <summary><c>robots</c>: the site's robots.txt disallows the URL for this crawler.</summary>
+    Robots,
 }
 
 /// <summary>Names of <see cref="ErrorKind"/> values.</summary>
@@ -74,6 +77,7 @@ public static class ErrorKinds
         ErrorKind.UnsupportedScheme => "unsupported-scheme",
         ErrorKind.Crash => "crash",
         ErrorKind.Cancelled => "cancelled",
+        ErrorKind.Robots => "robots",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

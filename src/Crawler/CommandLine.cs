@@ -28,6 +28,8 @@ internal sealed record CommandLine(
     bool Verbose,
     int DemoPlanets,
     int DemoDelayMs,
+    string? UserAgent = null,
+    bool IgnoreRobots = false,
     bool IncludeHead = false,
     bool HeadOnly = false,
     bool FollowRedirects = false)
@@ -50,6 +52,8 @@ internal sealed record CommandLine(
                                      the seed's //h3/a/@href works as written)
               --title-selector SEL   the title: CSS or XPath (default: head > title; or /html/head/title)
               --repeat N             fetch each URL N times (titles)
+              --user-agent UA        the User-Agent header (its product token also picks the robots.txt group)
+              --ignore-robots        do not fetch or obey robots.txt
               --verbose              debug log on stderr
           -h, --help                 this text
         demo:
@@ -70,7 +74,8 @@ internal sealed record CommandLine(
     {
         var command = Command.Planets;
         var urls = new List<string>();
-        string? file = null, config = null, article = null, title = null;
+        string? file = null, config = null, article = null, title = null, userAgent = null;
+        var ignoreRobots = false;
         double? timeout = null, deadline = null;
         bool json = false, sequential = false, verbose = false, help = false, includeHead = false, headOnly = false, follow = false;
         int repeat = 1, planets = 4, delay = 200;
@@ -126,6 +131,12 @@ internal sealed record CommandLine(
                 case "--repeat":
                     repeat = PositiveInt(args, ref i);
                     break;
+                case "--user-agent":
+                    userAgent = Value(args, ref i);
+                    break;
+                case "--ignore-robots":
+                    ignoreRobots = true;
+                    break;
                 case "--verbose":
                     verbose = true;
                     break;
@@ -160,7 +171,7 @@ internal sealed record CommandLine(
         }
 
         return new CommandLine(help ? Command.Help : command, urls, file, json, config, timeout, deadline, sequential, article, title,
-            repeat, verbose, planets, delay, includeHead, headOnly, follow);
+            repeat, verbose, planets, delay, userAgent, ignoreRobots, includeHead, headOnly, follow);
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)

@@ -77,6 +77,16 @@ internal static class HostConfig
             hocon.Add($"crawler.title-selector = {Quote(title)}");
         }
 
+        if (line.UserAgent is { } agent)
+        {
+            hocon.Add($"crawler.http.user-agent = {Quote(agent)}");
+        }
+
+        if (line.IgnoreRobots)
+        {
+            hocon.Add("crawler.robots.enabled = off");
+        }
+
         if (line.Verbose)
         {
             hocon.Add("akka.loglevel = DEBUG");

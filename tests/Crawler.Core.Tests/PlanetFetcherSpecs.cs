@@ -18,7 +18,9 @@ public sealed class PlanetFetcherSpecs : Akka.TestKit.Xunit2.TestKit
 
     private (TestProbe Parent, IActorRef Fetcher) Start(string url, CrawlMode mode = CrawlMode.Planets, string hocon = "")
     {
+        // robots.txt is the subject of its own specs; here the probes stand for the planet's own requests.
         var settings = CrawlerSettings.Create(Akka.Configuration.ConfigurationFactory.ParseString(hocon)
+            .WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("crawler.robots.enabled = off"))
             .WithFallback(CrawlerSettings.DefaultConfig()).GetConfig("crawler"));
         var parent = CreateTestProbe("coordinator");
         var fetcher = parent.ChildActorOf(PlanetFetcher.Props(new Crawl.FetchPlanet(3, url, mode), settings, connectionFactory: (_, origin) =>
@@ -163,7 +165,7 @@ public sealed class PlanetFetcherSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Fetcher_should_report_a_crash_when_its_connection_actor_throws()
     {
-        var settings = CrawlerSettings.Create(CrawlerSettings.DefaultConfig().GetConfig("crawler"));
+        var settings = CrawlerSettings.Create(CrawlerSettings.DefaultConfig().GetConfig("crawler")) with { RespectRobots = false };
         var parent = CreateTestProbe("coordinator");
         var fetcher = parent.ChildActorOf(PlanetFetcher.Props(new Crawl.FetchPlanet(0, "http://planet.test/", CrawlMode.Planets), settings,
             connectionFactory: (context, _) => context.ActorOf(Props.Create(() => new ThrowingConnection()), "http-planet.test-80")));

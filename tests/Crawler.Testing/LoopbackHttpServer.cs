@@ -10,7 +10,9 @@ namespace Crawler.Testing;
 /// <param name="Method">The request method.</param>
 /// <param name="Target">The request target (path and query).</param>
 /// <param name="Headers">The header fields, names as sent.</param>
-public sealed record RecordedRequest(int ConnectionId, string Method, string Target, IReadOnlyList<KeyValuePair<string, string>> Headers)
+/// <param name="At">When it arrived, since the server started.</param>
+public sealed record RecordedRequest(int ConnectionId, string Method, string Target, IReadOnlyList<KeyValuePair<string, string>> Headers,
+    TimeSpan At = default)
 {
     /// <summary>The first value of a header (case-insensitive name), or null.</summary>
     public string? Header(string name) =>
@@ -21,7 +23,8 @@ public sealed record RecordedRequest(int ConnectionId, string Method, string Tar
 /// A scripted HTTP/1.1 server on 127.0.0.1 for tests, on raw sockets so that it can misbehave on purpose: each
 /// request is handed to a script that answers with a <see cref="ServerAction"/> (a response, a slow drip, a stall,
 /// a close or a reset in the middle). It keeps connections alive as long as the script does not close them, and
-/// records every connection and request. Loopback only.
+/// records every connection and request. <c>GET /robots.txt</c> gets a 404 (so crawlers find no rules) unless the
+/// server was started with <c>scriptRobots: true</c>. Loopback only.
 /// </summary>
 public sealed class LoopbackHttpServer : IAsyncDisposable
 {
@@ -31,11 +34,14 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentBag<Socket> _sockets = [];
     private readonly Task _acceptLoop;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private int _connections;
 
-    private LoopbackHttpServer(Func<RecordedRequest, ValueTask<ServerAction>> script)
+    private LoopbackHttpServer(Func<RecordedRequest, ValueTask<ServerAction>> script, bool scriptRobots)
     {
-        _script = script;
+        _script = scriptRobots ? script : request => request.Target == "/robots.txt"
+            ? ValueTask.FromResult<ServerAction>(ServerAction.Status(404, "Not Found"))
+            : script(request);
         _listener.Start(1024);
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _acceptLoop = Task.Run(AcceptLoop);
@@ -51,11 +57,12 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
     /// <summary>Starts a server whose script may wait before it decides (for barriers).</summary>
-    public static LoopbackHttpServer Start(Func<RecordedRequest, ValueTask<ServerAction>> script) => new(script);
+    public static LoopbackHttpServer Start(Func<RecordedRequest, ValueTask<ServerAction>> script, bool scriptRobots = false) =>
+        new(script, scriptRobots);
 
     /// <summary>Starts a server with a synchronous script.</summary>
-    public static LoopbackHttpServer Start(Func<RecordedRequest, ServerAction> script) =>
-        new(request => ValueTask.FromResult(script(request)));
+    public static LoopbackHttpServer Start(Func<RecordedRequest, ServerAction> script, bool scriptRobots = false) =>
+        new(request => ValueTask.FromResult(script(request)), scriptRobots);
 
     /// <summary>An absolute URL on this server.</summary>
     public Uri Url(string pathAndQuery) => new($"http://127.0.0.1:{Port}{pathAndQuery}");
@@ -131,7 +138,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
                     filled += read;
                 }
 
-                var request = ParseHead(Encoding.Latin1.GetString(buffer, 0, end), connectionId);
+                var request = ParseHead(Encoding.Latin1.GetString(buffer, 0, end), connectionId) with { At = _clock.Elapsed };
                 buffer.AsSpan(end, filled - end).CopyTo(buffer);
                 filled -= end;
                 _requests.Enqueue(request);

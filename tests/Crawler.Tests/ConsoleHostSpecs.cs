@@ -130,6 +130,23 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Host_should_obey_robots_txt_for_its_user_agent_unless_told_to_ignore_it()
+    {
+        await using var site = LoopbackHttpServer.Start(r => r.Target == "/robots.txt"
+            ? ServerAction.Ok("User-agent: PoliteBot\nDisallow: /\n", "text/plain")
+            : r.Target == "/planet" ? ServerAction.Ok("<h3><a href=\"/a\">a</a></h3>") : ServerAction.Ok("<title>A</title>"), scriptRobots: true);
+        var planet = site.Url("/planet").ToString();
+
+        var run = await CrawlerProcess.RunAsync(["--user-agent", "PoliteBot/2.0", planet]);
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains($"failed on {planet} : robots: ", run.Stdout, StringComparison.Ordinal);
+
+        run = await CrawlerProcess.RunAsync(["--user-agent", "PoliteBot/2.0", "--ignore-robots", planet]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("PoliteBot/2.0", site.Requests[^1].Header("User-Agent"));
+    }
+
+    [Fact]
     public async Task Host_should_run_the_demo_and_print_the_speed_up()
     {
         var run = await CrawlerProcess.RunAsync(["demo", "--planets", "3", "--delay-ms", "50"]);

@@ -1,0 +1,132 @@
+using Akka.Actor;
+using Crawler.Http;
+using Crawler.Testing;
+using Xunit.Abstractions;
+
+namespace Crawler.Core.Tests;
+
+/// <summary>robots.txt (RFC 9309) with Crawl-delay, and the least delay between requests to one host.</summary>
+public sealed class PolitenessSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    private const string Hocon = """
+        akka.loglevel = INFO
+        akka.actor.serialize-messages = on
+        crawler.http.first-byte-timeout = 500ms
+        crawler.retry.max-retries = 0
+        crawler.robots.max-crawl-delay = 300ms
+        """;
+
+    public PolitenessSpecs(ITestOutputHelper output) : base(Hocon, output)
+    {
+    }
+
+    private CrawlerSettings Settings => CrawlerSettings.Create(Sys);
+
+    private static LoopbackHttpServer Site(Func<RecordedRequest, ServerAction> robots) => LoopbackHttpServer.Start(request => request.Target switch
+    {
+        "/robots.txt" => robots(request),
+        var t when t.EndsWith("/planet", StringComparison.Ordinal) => ServerAction.Ok(TestPages.Planet("article")),
+        _ => ServerAction.Ok(TestPages.Article("Article at " + request.Target)),
+    }, scriptRobots: true);
+
+    private static ServerAction RobotsTxt(string text) => ServerAction.Ok(text, "text/plain");
+
+    private async Task<Dictionary<string, Crawl.PlanetResult>> Crawl(IEnumerable<Uri> planets, CrawlerSettings? settings = null)
+    {
+        var urls = planets.Select(p => p.ToString()).ToList();
+        var printer = CreateTestProbe();
+        Sys.ActorOf(CrawlCoordinator.Props(settings ?? Settings, printer)).Tell(new Crawl.StartCrawl([.. urls]));
+        await printer.ExpectMsgAsync<Crawl.CrawlStarted>();
+        var results = new Dictionary<string, Crawl.PlanetResult>();
+        for (var i = 0; i < urls.Count; i++)
+        {
+            var result = await printer.ExpectMsgAsync<Crawl.PlanetResult>(TimeSpan.FromSeconds(20));
+            results.Add(result.Planet, result);
+        }
+
+        return results;
+    }
+
+    [Fact]
+    public async Task A_planet_that_robots_txt_disallows_should_be_a_robots_result_while_the_others_are_fetched()
+    {
+        await using var site = Site(_ => RobotsTxt("User-agent: *\nDisallow: /private/\n"));
+        var results = await Crawl([site.Url("/public/planet"), site.Url("/private/planet"), site.Url("/also-public/planet")]);
+
+        var denied = Assert.IsType<Crawl.PlanetFailed>(results[site.Url("/private/planet").ToString()]);
+        Assert.Equal((ErrorKind.Robots, FetchStage.Planet, 0), (denied.Kind, denied.Stage, denied.Attempts));
+        Assert.Contains("Disallow: /private/", denied.Message, StringComparison.Ordinal);
+        Assert.IsType<Crawl.PlanetFetched>(results[site.Url("/public/planet").ToString()]);
+        Assert.IsType<Crawl.PlanetFetched>(results[site.Url("/also-public/planet").ToString()]);
+        Assert.Single(site.Requests, r => r.Target == "/robots.txt");
+        Assert.DoesNotContain(site.Requests, r => r.Target.StartsWith("/private/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_article_that_robots_txt_disallows_should_be_a_robots_result_at_the_article_stage()
+    {
+        await using var site = Site(_ => RobotsTxt("User-agent: *\nDisallow: /*/article$\n"));
+        var denied = Assert.IsType<Crawl.PlanetFailed>((await Crawl([site.Url("/blog/planet")])).Values.Single());
+        Assert.Equal((ErrorKind.Robots, FetchStage.Article), (denied.Kind, denied.Stage));
+    }
+
+    [Fact]
+    public async Task Our_own_user_agent_group_should_win_over_the_star_group()
+    {
+        await using var site = Site(_ => RobotsTxt("User-agent: *\nDisallow: /\n\nUser-agent: Crawler\nDisallow: /nothing-of-ours\n"));
+        Assert.All((await Crawl([site.Url("/a/planet")])).Values, r => Assert.IsType<Crawl.PlanetFetched>(r));
+        Assert.All(site.Requests, r => Assert.StartsWith("Crawler/", r.Header("User-Agent"), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_robots_txt_that_answers_5xx_should_disallow_everything()
+    {
+        await using var site = Site(_ => ServerAction.Status(503, "Service Unavailable"));
+        var denied = Assert.IsType<Crawl.PlanetFailed>((await Crawl([site.Url("/a/planet")])).Values.Single());
+        Assert.Equal(ErrorKind.Robots, denied.Kind);
+        Assert.Contains("RFC 9309", denied.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_robots_txt_that_cannot_be_fetched_should_not_stop_the_page()
+    {
+        await using var site = Site(_ => ServerAction.Hang);
+        Assert.IsType<Crawl.PlanetFetched>((await Crawl([site.Url("/a/planet")])).Values.Single());
+    }
+
+    [Fact]
+    public async Task Robots_txt_should_not_be_fetched_when_switched_off()
+    {
+        await using var site = Site(_ => RobotsTxt("User-agent: *\nDisallow: /\n"));
+        Assert.IsType<Crawl.PlanetFetched>((await Crawl([site.Url("/a/planet")], Settings with { RespectRobots = false })).Values.Single());
+        Assert.DoesNotContain(site.Requests, r => r.Target == "/robots.txt");
+    }
+
+    [Fact]
+    public async Task A_crawl_delay_should_space_the_hosts_requests_capped_at_the_configured_maximum()
+    {
+        await using var site = Site(_ => RobotsTxt("User-agent: *\nCrawl-delay: 100\n"));
+        var results = await Crawl([site.Url("/1/planet"), site.Url("/2/planet"), site.Url("/3/planet")]);
+        Assert.All(results.Values, r => Assert.IsType<Crawl.PlanetFetched>(r));
+        var pages = site.Requests.Where(r => r.Target != "/robots.txt").Select(r => r.At).Order().ToList();
+        Assert.Equal(6, pages.Count);
+        for (var i = 1; i < pages.Count; i++)
+        {
+            // capped at 300 ms (not 100 s); a little slack for the clocks of two processes' worth of threads
+            Assert.True(pages[i] - pages[i - 1] >= TimeSpan.FromMilliseconds(270), $"requests {i - 1} and {i}: {(pages[i] - pages[i - 1]).TotalMilliseconds} ms apart");
+        }
+    }
+
+    [Fact]
+    public async Task The_least_delay_between_requests_should_space_every_host()
+    {
+        await using var site = Site(_ => ServerAction.Status(404, "Not Found"));
+        var settings = Settings with { MinHostDelay = TimeSpan.FromMilliseconds(200) };
+        await Crawl([site.Url("/1/planet"), site.Url("/2/planet")], settings);
+        var pages = site.Requests.Where(r => r.Target != "/robots.txt").Select(r => r.At).Order().ToList();
+        for (var i = 1; i < pages.Count; i++)
+        {
+            Assert.True(pages[i] - pages[i - 1] >= TimeSpan.FromMilliseconds(180), $"{(pages[i] - pages[i - 1]).TotalMilliseconds} ms apart");
+        }
+    }
+}
