@@ -207,7 +207,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     private void Send()
     {
         var url = _target!;
-        var origin = $"{url.IdnHost}:{url.Port}";
+        var origin = RobotsCache.OriginOf(url);
         if (!_connections.TryGetValue(origin, out var connection))
         {
             connection = _connectionFactory(Context, url);
@@ -391,7 +391,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     }
 
     private static Func<IUntypedActorContext, Uri, IActorRef> DefaultConnection(CrawlerSettings settings) =>
-        (context, url) => context.ActorOf(HttpClientConnection.Props(url.IdnHost, url.Port, settings.Http), HttpClientConnection.ActorName(url));
+        (context, url) => context.ActorOf(HttpClientConnection.PropsFor(url, settings.Http), HttpClientConnection.ActorName(url));
 
     /// <summary>Why a request failed, before it becomes a result.</summary>
     private sealed record Failure(ErrorKind Kind, string? Url, int? Status, string Message, TimeoutPhase? Phase = null);

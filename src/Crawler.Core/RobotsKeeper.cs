@@ -39,7 +39,7 @@ public sealed class RobotsKeeper : ReceiveActor
         _slowed = slowed;
         _governor = governor;
         _connectionFactory = connectionFactory ?? ((context, url) =>
-            context.ActorOf(HttpClientConnection.Props(url.IdnHost, url.Port, settings.Http), "robots-" + HttpClientConnection.ActorName(url)));
+            context.ActorOf(HttpClientConnection.PropsFor(url, settings.Http), "robots-" + HttpClientConnection.ActorName(url)));
         Receive<Check>(OnCheck);
         Receive<Http.ResponseReceived>(OnResponse);
         Receive<Http.RequestFailed>(OnFailed);
@@ -103,7 +103,7 @@ public sealed class RobotsKeeper : ReceiveActor
 
         var status = response.StatusCode;
         if (RedirectPolicy.IsRedirect(status) && response.Header("Location") is { } location && fetch.Redirects < 5
-            && Uri.TryCreate(fetch.Url, location, out var next) && next.Scheme == Uri.UriSchemeHttp)
+            && Uri.TryCreate(fetch.Url, location, out var next) && (next.Scheme == Uri.UriSchemeHttp || next.Scheme == Uri.UriSchemeHttps))
         {
             Fetch(fetch.Origin, next, fetch.Redirects + 1);
             return;

@@ -5,7 +5,7 @@ namespace Crawler.Core;
 /// <summary>Which URLs the crawler can fetch.</summary>
 public static class UrlPolicy
 {
-    /// <summary>True for an absolute <c>http</c> URL with a host; otherwise the kind (<c>bad-url</c> or
+    /// <summary>True for an absolute <c>http</c> or <c>https</c> URL with a host; otherwise the kind (<c>bad-url</c> or
     /// <c>unsupported-scheme</c>) and a reason.</summary>
     public static bool Check(string text, out Uri? url, out ErrorKind kind, out string problem)
     {
@@ -18,17 +18,10 @@ public static class UrlPolicy
             return false;
         }
 
-        if (url.Scheme == Uri.UriSchemeHttps)
+        if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
         {
             kind = ErrorKind.UnsupportedScheme;
-            problem = $"{url} uses https, which this version does not speak yet (only http)";
-            return false;
-        }
-
-        if (url.Scheme != Uri.UriSchemeHttp)
-        {
-            kind = ErrorKind.UnsupportedScheme;
-            problem = $"{url} uses the scheme '{url.Scheme}'; only http is supported";
+            problem = $"{url} uses the scheme '{url.Scheme}'; only http and https are supported";
             return false;
         }
 

@@ -54,6 +54,9 @@ public enum ErrorKind
 
     /// <summary><c>robots</c>: the site's robots.txt disallows the URL for this crawler.</summary>
     Robots,
+
+    /// <summary><c>tls</c>: the TLS handshake failed (an invalid or untrusted certificate, no common protocol).</summary>
+    Tls,
 }
 
 /// <summary>Names of <see cref="ErrorKind"/> values.</summary>
@@ -78,6 +81,7 @@ public static class ErrorKinds
         ErrorKind.Crash => "crash",
         ErrorKind.Cancelled => "cancelled",
         ErrorKind.Robots => "robots",
+        ErrorKind.Tls => "tls",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
 using Crawler.Http.Parsing;
+using Crawler.Http.Tls;
 using Crawler.Http.Writing;
 
 namespace Crawler.Http;
@@ -31,6 +32,9 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 
     private readonly string _host;
     private readonly int _port;
+    private readonly bool _tls;
+    private TlsSession? _session;
+    private long _sessions;
     private readonly HttpClientSettings _settings;
     private readonly IActorRef _tcpManager;
     private readonly IActorRef _dnsManager;
@@ -46,11 +50,12 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     private int _requestsOnConnection;
     private bool _receivedAny;
 
-    /// <summary>Creates the actor; prefer <see cref="Props(string, int, HttpClientSettings, IActorRef?, IActorRef?)"/>.</summary>
-    public HttpClientConnection(string host, int port, HttpClientSettings settings, IActorRef? tcpManager, IActorRef? dnsManager)
+    /// <summary>Creates the actor; prefer <see cref="Props(string, int, HttpClientSettings, IActorRef?, IActorRef?, bool)"/>.</summary>
+    public HttpClientConnection(string host, int port, HttpClientSettings settings, IActorRef? tcpManager, IActorRef? dnsManager, bool tls)
     {
         _host = host;
         _port = port;
+        _tls = tls;
         _settings = settings;
         _tcpManager = tcpManager ?? Context.System.Tcp();
         _dnsManager = dnsManager ?? Akka.IO.Dns.Instance.Apply(Context.System).Manager;
@@ -60,19 +65,31 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props for the connection to <paramref name="host"/>:<paramref name="port"/>. The TCP and DNS
-    /// managers default to the system's Akka.IO extensions; tests pass probes.</summary>
+    /// <summary>Props for the connection to <paramref name="host"/>:<paramref name="port"/>, over TLS when
+    /// <paramref name="tls"/>. The TCP and DNS managers default to the system's Akka.IO extensions; tests pass probes.</summary>
     public static Props Props(string host, int port, HttpClientSettings settings, IActorRef? tcpManager = null,
-        IActorRef? dnsManager = null) =>
-        Akka.Actor.Props.Create(() => new HttpClientConnection(host, port, settings, tcpManager, dnsManager));
+        IActorRef? dnsManager = null, bool tls = false) =>
+        Akka.Actor.Props.Create(() => new HttpClientConnection(host, port, settings, tcpManager, dnsManager, tls));
+
+    /// <summary>Props for the connection to the origin of <paramref name="url"/> (http or https).</summary>
+    public static Props PropsFor(Uri url, HttpClientSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return Props(url.IdnHost, url.Port, settings, tls: url.Scheme == Uri.UriSchemeHttps);
+    }
 
     /// <summary>An actor name for the connection to <paramref name="url"/>'s origin, e.g. <c>http-example.org-80</c>.</summary>
-    public static string ActorName(Uri url) => ActorNames.Safe($"http-{url.IdnHost}-{url.Port}");
+    public static string ActorName(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return ActorNames.Safe($"{url.Scheme}-{url.IdnHost}-{url.Port}");
+    }
 
     /// <inheritdoc />
     protected override void PostStop()
     {
         _connection?.Tell(Tcp.Close.Instance);
+        _session?.Dispose();
         foreach (var request in _queue.Concat(_current is null ? [] : [_current]))
         {
             request.ReplyTo.Tell(request.Send.Failed(ErrorKind.Cancelled, $"the connection to {Origin} was stopped"));
@@ -134,8 +151,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
             case Http.Send send:
                 Accept(send);
                 return true;
-            case Tcp.Connected connected:
-                Timers.Cancel(ConnectTimerKey);
+            case Tcp.Connected:
                 _connection = Sender;
                 _requestsOnConnection = 0;
                 _connection.Tell(new Tcp.Register(Self, keepOpenOnPeerClosed: false, useResumeWriting: false));
@@ -144,6 +160,16 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                     _log.Debug("Connected to {Origin} at {Remote}", Origin, _remote);
                 }
 
+                if (_tls)
+                {
+                    // The connect timer keeps running: the handshake is part of the connect phase.
+                    _session = new TlsSession(_connection, ++_sessions);
+                    _session.AuthenticateAsync(_host, _settings.Tls, _settings.ConnectTimeout).PipeTo(Self);
+                    Become(Handshaking);
+                    return true;
+                }
+
+                Timers.Cancel(ConnectTimerKey);
                 SendNextOrIdle();
                 return true;
             case Tcp.CommandFailed { Cmd: Tcp.Connect } failed:
@@ -154,6 +180,59 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 FailAll(ErrorKind.Timeout, $"timeout: could not connect to {Origin} ({_remote}) within {Seconds(_settings.ConnectTimeout)} (connect phase)",
                     TimeoutPhase.Connect);
                 Become(Disconnected);
+                return true;
+            default:
+                return Common(message);
+        }
+    }
+
+    /// <summary>Runs the TLS handshake over the new connection.</summary>
+    private bool Handshaking(object message)
+    {
+        if (IsStale(message) || IsStaleSession(message))
+        {
+            return true;
+        }
+
+        switch (message)
+        {
+            case Http.Send send:
+                Accept(send);
+                return true;
+            case Tcp.Received received:
+                _session!.Feed(received.Data);
+                return true;
+            case Tcp.ConnectionClosed:
+                _session!.EndOfStream(); // the handshake fails with it, and says so
+                return true;
+            case TlsSession.Handshaken handshaken:
+                Timers.Cancel(ConnectTimerKey);
+                if (_log.IsDebugEnabled)
+                {
+                    _log.Debug("TLS with {Origin}: {Description}", Origin, handshaken.Description);
+                }
+
+                _ = _session!.ReadLoopAsync(Self);
+                SendNextOrIdle();
+                return true;
+            case TlsSession.Failed failed:
+                Timers.Cancel(ConnectTimerKey);
+                if (failed.TimedOut)
+                {
+                    FailAll(ErrorKind.Timeout, $"timeout: the TLS handshake with {Origin} did not finish within {Seconds(_settings.ConnectTimeout)} (connect phase)",
+                        TimeoutPhase.Connect);
+                }
+                else
+                {
+                    FailAll(ErrorKind.Tls, $"TLS handshake with {Origin} failed: {failed.Reason}");
+                }
+
+                CloseConnection(Tcp.Abort.Instance);
+                return true;
+            case ConnectTimedOut:
+                FailAll(ErrorKind.Timeout, $"timeout: could not connect to {Origin} ({_remote}) within {Seconds(_settings.ConnectTimeout)} (connect phase)",
+                    TimeoutPhase.Connect);
+                CloseConnection(Tcp.Abort.Instance);
                 return true;
             default:
                 return Common(message);
@@ -179,7 +258,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 
     private bool Ready(object message)
     {
-        if (IsStale(message))
+        if (IsStale(message) || IsStaleSession(message))
         {
             return true;
         }
@@ -190,7 +269,18 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 Accept(send);
                 SendNextOrIdle();
                 return true;
+            case Tcp.Received received when _session is not null:
+                _session.Feed(received.Data);
+                return true;
+            case Tcp.PeerClosed when _session is not null:
+                _session.EndOfStream(); // the read loop drains what is left, then reports the end
+                return true;
+            case TlsSession.Ended:
+            case TlsSession.Failed:
+                Disconnect();
+                return true;
             case Tcp.Received:
+            case TlsSession.Decrypted:
                 // Bytes nobody asked for: the connection can no longer be trusted to frame a response.
                 _log.Warning("Closing the connection to {Origin}: it sent bytes while no request was waiting", Origin);
                 CloseConnection(Tcp.Abort.Instance);
@@ -210,7 +300,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 
     private bool AwaitingResponse(object message)
     {
-        if (IsStale(message))
+        if (IsStale(message) || IsStaleSession(message))
         {
             return true;
         }
@@ -219,6 +309,23 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         {
             case Http.Send send:
                 Accept(send);
+                return true;
+            case Tcp.Received received when _session is not null:
+                _session.Feed(received.Data);
+                return true;
+            case Tcp.PeerClosed when _session is not null:
+                _session.EndOfStream(); // the read loop drains what is left, then reports the end
+                return true;
+            case TlsSession.Decrypted decrypted:
+                OnReceived(decrypted.Data);
+                return true;
+            case TlsSession.Ended:
+                OnPeerClosed();
+                return true;
+            case TlsSession.Failed failed:
+                OnConnectionError($"the TLS connection to {Origin} failed ({failed.Reason})");
+                return true;
+            case TlsSession.Written:
                 return true;
             case Tcp.Received received:
                 OnReceived(received.Data);
@@ -255,6 +362,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 Sender.Tell(Tcp.Abort.Instance);
                 return true;
             case Tcp.Event when IsStale(message):
+            case TlsSession.Handshaken or TlsSession.Decrypted or TlsSession.Ended or TlsSession.Failed or TlsSession.Written:
             case IdleTimedOut:
             case ConnectTimedOut:
             case ReadTimedOut:
@@ -268,6 +376,17 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     /// <summary>An event of a connection that is no longer ours (closed, replaced or given up).</summary>
     private bool IsStale(object message) =>
         message is Tcp.Received or Tcp.ConnectionClosed && !Sender.Equals(_connection);
+
+    /// <summary>A message of a TLS session that is no longer ours.</summary>
+    private bool IsStaleSession(object message) => message switch
+    {
+        TlsSession.Handshaken m => m.Session != _session?.Id,
+        TlsSession.Decrypted m => m.Session != _session?.Id,
+        TlsSession.Ended m => m.Session != _session?.Id,
+        TlsSession.Failed m => m.Session != _session?.Id,
+        TlsSession.Written m => m.Session != _session?.Id,
+        _ => false,
+    };
 
     // ---- Transitions -------------------------------------------------------------------------------------
 
@@ -366,7 +485,15 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         var head = new ArrayBufferWriter<byte>(256);
         HttpRequestWriter.Write(head, new HttpRequestSpec(_current.Send.Method, _current.Send.Url, _settings.UserAgent,
             _settings.Accept, KeepAlive: true, _settings.AcceptEncoding));
-        _connection!.Tell(Tcp.Write.Create(ByteString.CopyFrom(head.WrittenMemory.ToArray())));
+        if (_session is not null)
+        {
+            _session.WriteAsync(head.WrittenMemory.ToArray()).PipeTo(Self);
+        }
+        else
+        {
+            _connection!.Tell(Tcp.Write.Create(ByteString.CopyFrom(head.WrittenMemory.ToArray())));
+        }
+
         _receivedAny = false;
         Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.FirstByteTimeout);
         if (_log.IsDebugEnabled)
@@ -542,6 +669,14 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     private void Disconnect()
     {
         Timers.Cancel(ReadTimerKey);
+        if (_session is not null)
+        {
+            // TLS can end while TCP stays open (close_notify, or a failed read): close TCP too.
+            _connection?.Tell(Tcp.Close.Instance);
+            _session.Dispose();
+            _session = null;
+        }
+
         _connection = null;
         _buffer.Clear();
         _parser.Reset();
@@ -574,7 +709,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     }
 
     private bool IsOwnOrigin(Uri url) =>
-        url.IsAbsoluteUri && url.Scheme == Uri.UriSchemeHttp && url.Port == _port
+        url.IsAbsoluteUri && url.Scheme == (_tls ? Uri.UriSchemeHttps : Uri.UriSchemeHttp) && url.Port == _port
         && string.Equals(url.IdnHost, _host, StringComparison.OrdinalIgnoreCase);
 
     private static string Seconds(TimeSpan span) => $"{span.TotalSeconds:0.###} s";

@@ -19,6 +19,7 @@ namespace Crawler.Http;
 /// <param name="Accept">The <c>Accept</c> header.</param>
 /// <param name="AcceptEncoding">The <c>Accept-Encoding</c> header (empty: none is sent; a coded body is still decoded).</param>
 /// <param name="Limits">The parser's limits and strictness (<c>max-*</c> keys and <c>lf-line-terminators</c>).</param>
+/// <param name="Tls">Certificate validation (<c>tls</c>).</param>
 public sealed record HttpClientSettings(
     TimeSpan ConnectTimeout,
     TimeSpan FirstByteTimeout,
@@ -29,7 +30,8 @@ public sealed record HttpClientSettings(
     string UserAgent,
     string Accept,
     string AcceptEncoding,
-    HttpParserLimits Limits)
+    HttpParserLimits Limits,
+    Tls.TlsSettings Tls)
 {
     /// <summary>Reads the settings from a <c>crawler.http</c> section, validating each key.</summary>
     /// <exception cref="ConfigurationException">A key is missing or has a bad value; the message names it.</exception>
@@ -57,7 +59,8 @@ public sealed record HttpClientSettings(
                 (int)PositiveBytes(http, "max-header-bytes"),
                 (int)PositiveBytes(http, "max-chunk-size-line"),
                 PositiveBytes(http, "max-body-bytes"),
-                http.GetBoolean("lf-line-terminators")));
+                http.GetBoolean("lf-line-terminators")),
+            Crawler.Http.Tls.TlsSettings.Create(http.GetConfig("tls")));
     }
 
     internal static TimeSpan Positive(Config config, string key)

@@ -30,6 +30,7 @@ internal sealed record CommandLine(
     int DemoDelayMs,
     string? UserAgent = null,
     bool IgnoreRobots = false,
+    bool Insecure = false,
     bool IncludeHead = false,
     bool HeadOnly = false,
     bool FollowRedirects = false)
@@ -54,6 +55,7 @@ internal sealed record CommandLine(
               --repeat N             fetch each URL N times (titles)
               --user-agent UA        the User-Agent header (its product token also picks the robots.txt group)
               --ignore-robots        do not fetch or obey robots.txt
+              --insecure             accept any TLS certificate (validation is on by default)
               --verbose              debug log on stderr
           -h, --help                 this text
         demo:
@@ -76,6 +78,7 @@ internal sealed record CommandLine(
         var urls = new List<string>();
         string? file = null, config = null, article = null, title = null, userAgent = null;
         var ignoreRobots = false;
+        var insecure = false;
         double? timeout = null, deadline = null;
         bool json = false, sequential = false, verbose = false, help = false, includeHead = false, headOnly = false, follow = false;
         int repeat = 1, planets = 4, delay = 200;
@@ -137,6 +140,9 @@ internal sealed record CommandLine(
                 case "--ignore-robots":
                     ignoreRobots = true;
                     break;
+                case "--insecure" or "-k":
+                    insecure = true;
+                    break;
                 case "--verbose":
                     verbose = true;
                     break;
@@ -171,7 +177,7 @@ internal sealed record CommandLine(
         }
 
         return new CommandLine(help ? Command.Help : command, urls, file, json, config, timeout, deadline, sequential, article, title,
-            repeat, verbose, planets, delay, userAgent, ignoreRobots, includeHead, headOnly, follow);
+            repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, includeHead, headOnly, follow);
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)

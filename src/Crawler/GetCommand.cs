@@ -25,15 +25,15 @@ internal static class GetCommand
             }
 
             chain.Add(url!);
-            var origin = $"{url!.IdnHost}:{url.Port}";
+            var origin = RobotsCache.OriginOf(url!);
             if (!connections.TryGetValue(origin, out var connection))
             {
-                connection = system.ActorOf(HttpClientConnection.Props(url.IdnHost, url.Port, settings.Http));
+                connection = system.ActorOf(HttpClientConnection.PropsFor(url!, settings.Http));
                 connections[origin] = connection;
             }
 
             // The client answers every request within its own timeouts; this bound only guards the host itself.
-            var reply = await connection.Ask<object>(new Http.Http.Send(request, url, method),
+            var reply = await connection.Ask<object>(new Http.Http.Send(request, url!, method),
                 settings.Http.RequestTimeout + settings.Http.ConnectTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             if (reply is Http.Http.RequestFailed failed)
             {

@@ -82,6 +82,11 @@ internal static class HostConfig
             hocon.Add($"crawler.http.user-agent = {Quote(agent)}");
         }
 
+        if (line.Insecure)
+        {
+            hocon.Add("crawler.http.tls.insecure = on");
+        }
+
         if (line.IgnoreRobots)
         {
             hocon.Add("crawler.robots.enabled = off");

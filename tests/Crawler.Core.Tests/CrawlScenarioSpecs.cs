@@ -36,7 +36,7 @@ public sealed class CrawlScenarioSpecs : Akka.TestKit.Xunit2.TestKit
     private async Task<Dictionary<string, Crawl.PlanetResult>> Crawl(IReadOnlyList<string> urls, CrawlerSettings? settings = null,
         CrawlMode mode = CrawlMode.Planets)
     {
-        var printer = CreateTestProbe("printer");
+        var printer = CreateTestProbe();
         var coordinator = Sys.ActorOf(CrawlCoordinator.Props(settings ?? Settings, printer));
         Watch(coordinator);
         coordinator.Tell(new Crawl.StartCrawl([.. urls], mode));
@@ -141,7 +141,7 @@ public sealed class CrawlScenarioSpecs : Akka.TestKit.Xunit2.TestKit
             [closed] = (ErrorKind.Refused, FetchStage.Planet),
             ["http://no-such-planet.crawler-test.invalid/"] = (ErrorKind.Dns, FetchStage.Planet),
             ["not a url at all"] = (ErrorKind.BadUrl, FetchStage.Planet),
-            ["https://planet.example/"] = (ErrorKind.UnsupportedScheme, FetchStage.Planet),
+            ["gopher://planet.example/"] = (ErrorKind.UnsupportedScheme, FetchStage.Planet),
         };
 
         // The server that never answers needs a short request timeout; the rest of the crawl does not mind it.
@@ -179,6 +179,29 @@ public sealed class CrawlScenarioSpecs : Akka.TestKit.Xunit2.TestKit
         // 20 planets and 20 articles over 20 connections, plus one robots.txt (a 404) fetched once for the host.
         Assert.Equal(41, farm.RequestCount);
         Assert.Equal(21, farm.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task Crawl_should_fetch_planets_and_articles_over_https()
+    {
+        await using var server = await HttpsTestServer.StartAsync(context => context.Request.Path.Value!.EndsWith("/planet", StringComparison.Ordinal)
+            ? Microsoft.AspNetCore.Http.Results.Content(TestPages.Planet("article"), "text/html")
+            : context.Request.Path.Value == "/robots.txt"
+                ? Microsoft.AspNetCore.Http.Results.NotFound()
+                : Microsoft.AspNetCore.Http.Results.Content(TestPages.Article("Secure " + context.Request.Path), "text/html"));
+        var settings = Settings with
+        {
+            Http = Settings.Http with { Tls = Http.Tls.TlsSettings.Create(Akka.Configuration.ConfigurationFactory.ParseString(
+                $"trusted-certificates = [\"{server.CertificatePath}\"]")) },
+        };
+        var planets = new[] { new Uri(server.BaseUri, "/a/planet").ToString(), new Uri(server.BaseUri, "/b/planet").ToString() };
+        var results = await Crawl(planets, settings);
+        Assert.Equal("Secure /a/article", Fetched(results[planets[0]]).Title);
+        Assert.Equal("Secure /b/article", Fetched(results[planets[1]]).Title);
+        Assert.StartsWith("https://127.0.0.1:", Fetched(results[planets[0]]).Article, StringComparison.Ordinal);
+
+        var untrusted = await Crawl([planets[0]]);
+        Assert.True(untrusted[planets[0]] is Crawl.PlanetFailed { Kind: ErrorKind.Tls }, untrusted[planets[0]].ToString());
     }
 
     [Fact]

@@ -163,7 +163,7 @@ public sealed class FaultInjectionSpecs : Akka.TestKit.Xunit2.TestKit
 
     [Fact]
     public async Task A_redirect_to_a_scheme_we_do_not_speak_should_end_as_unsupported_scheme() =>
-        Failed(await CrawlWithFault(_ => Redirect(301, "https://secure.example/planet")), ErrorKind.UnsupportedScheme, FetchStage.Planet);
+        Failed(await CrawlWithFault(_ => Redirect(301, "ftp://files.example/planet")), ErrorKind.UnsupportedScheme, FetchStage.Planet);
 
     [Fact]
     public async Task Redirects_should_be_followed_and_the_article_should_be_the_final_url()

@@ -92,6 +92,18 @@ public sealed class GetCommandSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_should_speak_https_refusing_an_untrusted_certificate_unless_insecure()
+    {
+        await using var secure = await HttpsTestServer.StartAsync(_ => Microsoft.AspNetCore.Http.Results.Content("over tls", "text/plain"));
+        var run = await CrawlerProcess.RunAsync(["get", secure.BaseUri.ToString()]);
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("tls: ", run.Stderr, StringComparison.Ordinal);
+
+        run = await CrawlerProcess.RunAsync(["get", "--insecure", secure.BaseUri.ToString()]);
+        Assert.Equal((0, "over tls"), (run.ExitCode, run.Stdout));
+    }
+
+    [Fact]
     public async Task Get_should_want_exactly_one_url() =>
         Assert.Equal(2, (await CrawlerProcess.RunAsync(["get"])).ExitCode);
 }
