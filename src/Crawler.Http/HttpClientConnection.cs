@@ -44,7 +44,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     private readonly HttpResponseParser _parser;
     private readonly ReadBuffer _buffer = new();
     private readonly ResponseBuilder _response = new();
-    private InFlight? _current;
+    private readonly LinkedList<InFlight> _inFlight = new();
     private IActorRef? _connection;
     private IPEndPoint? _remote;
     private int _requestsOnConnection;
@@ -90,12 +90,13 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     {
         _connection?.Tell(Tcp.Close.Instance);
         _session?.Dispose();
-        foreach (var request in _queue.Concat(_current is null ? [] : [_current]))
+        foreach (var request in _inFlight.Concat(_queue))
         {
             request.ReplyTo.Tell(request.Send.Failed(ErrorKind.Cancelled, $"the connection to {Origin} was stopped"));
         }
 
         _queue.Clear();
+        _inFlight.Clear();
     }
 
     /// <summary>Returns the pooled read buffer; Akka calls this after the actor stopped.</summary>
@@ -170,7 +171,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 }
 
                 Timers.Cancel(ConnectTimerKey);
-                SendNextOrIdle();
+                WriteRequests();
                 return true;
             case Tcp.CommandFailed { Cmd: Tcp.Connect } failed:
                 OnConnectFailed(failed.Cause.GetOrElse(null!));
@@ -213,7 +214,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 }
 
                 _ = _session!.ReadLoopAsync(Self);
-                SendNextOrIdle();
+                WriteRequests();
                 return true;
             case TlsSession.Failed failed:
                 Timers.Cancel(ConnectTimerKey);
@@ -267,7 +268,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         {
             case Http.Send send:
                 Accept(send);
-                SendNextOrIdle();
+                WriteRequests();
                 return true;
             case Tcp.Received received when _session is not null:
                 _session.Feed(received.Data);
@@ -308,7 +309,11 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         switch (message)
         {
             case Http.Send send:
-                Accept(send);
+                if (Accept(send))
+                {
+                    WriteRequests();
+                }
+
                 return true;
             case Tcp.Received received when _session is not null:
                 _session.Feed(received.Data);
@@ -464,9 +469,34 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         Become(Connecting);
     }
 
-    private void SendNextOrIdle()
+    /// <summary>Writes waiting requests: one at a time, or, with pipelining on, up to pipelining-depth back to back
+    /// (RFC 9112 §9.3.2), their responses matched in order. With nothing in flight the connection idles.</summary>
+    private void WriteRequests()
     {
-        if (_queue.First is not { } first)
+        var depth = _settings.Pipelining ? _settings.PipeliningDepth : 1;
+        var head = new ArrayBufferWriter<byte>(256);
+        var wroteAny = false;
+        while (_queue.First is { } next && _inFlight.Count < depth)
+        {
+            _queue.RemoveFirst();
+            var request = next.Value with { IndexOnConnection = ++_requestsOnConnection };
+            _inFlight.AddLast(request);
+            _parser.EnqueueRequest(request.Send.Method);
+            HttpRequestWriter.Write(head, new HttpRequestSpec(request.Send.Method, request.Send.Url, _settings.UserAgent,
+                _settings.Accept, KeepAlive: true, _settings.AcceptEncoding));
+            if (_inFlight.Count == 1)
+            {
+                _response.Start(request.Send);
+            }
+
+            wroteAny = true;
+            if (_log.IsDebugEnabled)
+            {
+                _log.Debug("{Method} {Url} (request {Count} on this connection)", request.Send.Method, request.Send.Url, _requestsOnConnection);
+            }
+        }
+
+        if (_inFlight.Count == 0)
         {
             Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, _settings.KeepAliveTimeout);
             Become(Ready);
@@ -474,31 +504,23 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         }
 
         Timers.Cancel(IdleTimerKey);
-        _queue.RemoveFirst();
-        _current = first.Value;
-        _requestsOnConnection++;
-        _response.Start(_current.Send);
-        _parser.Reset();
-        _buffer.Clear();
-        _parser.EnqueueRequest(_current.Send.Method);
+        if (wroteAny)
+        {
+            var bytes = head.WrittenMemory.ToArray();
+            if (_session is not null)
+            {
+                _session.WriteAsync(bytes).PipeTo(Self);
+            }
+            else
+            {
+                _connection!.Tell(Tcp.Write.Create(ByteString.CopyFrom(bytes)));
+            }
 
-        var head = new ArrayBufferWriter<byte>(256);
-        HttpRequestWriter.Write(head, new HttpRequestSpec(_current.Send.Method, _current.Send.Url, _settings.UserAgent,
-            _settings.Accept, KeepAlive: true, _settings.AcceptEncoding));
-        if (_session is not null)
-        {
-            _session.WriteAsync(head.WrittenMemory.ToArray()).PipeTo(Self);
-        }
-        else
-        {
-            _connection!.Tell(Tcp.Write.Create(ByteString.CopyFrom(head.WrittenMemory.ToArray())));
-        }
-
-        _receivedAny = false;
-        Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.FirstByteTimeout);
-        if (_log.IsDebugEnabled)
-        {
-            _log.Debug("{Method} {Url} (request {Count} on this connection)", _current.Send.Method, _current.Send.Url, _requestsOnConnection);
+            if (!Timers.IsTimerActive(ReadTimerKey))
+            {
+                _receivedAny = false;
+                Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.FirstByteTimeout);
+            }
         }
 
         Become(AwaitingResponse);
@@ -512,10 +534,22 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         var free = _buffer.AvailableSpan;
         data.CopyTo(ref free);
         _buffer.Commit(data.Count);
-        var response = _response;
-        var status = _parser.Parse(_buffer.ActiveSpan, ref response, out var consumed);
-        _buffer.Discard(consumed);
-        OnParsed(status);
+        ParseBuffered();
+    }
+
+    /// <summary>Parses what the buffer holds: pipelined responses may arrive together.</summary>
+    private void ParseBuffered()
+    {
+        while (_inFlight.Count > 0)
+        {
+            var response = _response;
+            var status = _parser.Parse(_buffer.ActiveSpan, ref response, out var consumed);
+            _buffer.Discard(consumed);
+            if (!OnParsed(status) || status != ParseStatus.ResponseComplete || _buffer.ActiveLength == 0)
+            {
+                return;
+            }
+        }
     }
 
     private void OnPeerClosed()
@@ -531,39 +565,50 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         OnParsed(status, closed: true);
     }
 
-    private void OnParsed(ParseStatus status, bool closed = false)
+    /// <summary>Acts on the parser's status; true when the connection is still reading responses.</summary>
+    private bool OnParsed(ParseStatus status, bool closed = false)
     {
         switch (status)
         {
             case ParseStatus.ResponseComplete:
+                var keepAlive = _response.KeepAlive && !closed;
                 ReplyDecoded(_response.ToMessage());
-                if (_response.KeepAlive && !closed)
+                if (!keepAlive)
                 {
-                    // Bytes after the response (a stray CRLF at most, since one request is in flight) are dropped.
-                    SendNextOrIdle();
+                    // The server ends the connection here: requests already written behind this one were never
+                    // answered, and are sent again on a new connection (they are idempotent GETs and HEADs).
+                    CloseConnection(closed ? null : Tcp.Close.Instance);
+                    return false;
+                }
+
+                if (_inFlight.First is { } next)
+                {
+                    _response.Start(next.Value.Send);
+                    _receivedAny = false;
+                    Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.FirstByteTimeout);
                 }
                 else
                 {
-                    CloseConnection(closed ? null : Tcp.Close.Instance);
+                    Timers.Cancel(ReadTimerKey);
                 }
 
-                break;
+                WriteRequests();
+                return _inFlight.Count > 0;
             case ParseStatus.Error:
                 var error = _parser.Error;
                 var kind = error.IsLimitBreach() ? ErrorKind.TooLarge : ErrorKind.Protocol;
-                Reply(_current!.Send.Failed(kind,
-                    $"{error.Describe()} (from {Origin}, at byte {_parser.ErrorOffset} of the response)"));
+                ReplyHead(Head.Send.Failed(kind, $"{error.Describe()} (from {Origin}, at byte {_parser.ErrorOffset} of the response)"));
                 CloseConnection(closed ? null : Tcp.Abort.Instance);
-                break;
+                return false;
             default:
                 if (closed)
                 {
                     // Complete never asks for more data; keep the promise of one reply anyway.
-                    Reply(_current!.Send.Failed(ErrorKind.Protocol, $"the response from {Origin} ended early"));
+                    ReplyHead(Head.Send.Failed(ErrorKind.Protocol, $"the response from {Origin} ended early"));
                     CloseConnection(null);
                 }
 
-                break;
+                return !closed;
         }
     }
 
@@ -573,11 +618,11 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         var decoded = ContentDecoding.Decode(response.Body, response.Header("Content-Encoding"), _settings.Limits.MaxBodyBytes);
         if (decoded.Error is { } kind)
         {
-            Reply(_current!.Send.Failed(kind, $"{decoded.Message} (from {Origin})"));
+            ReplyHead(Head.Send.Failed(kind, $"{decoded.Message} (from {Origin})"));
         }
         else
         {
-            Reply(response with { Body = decoded.Body });
+            ReplyHead(response with { Body = decoded.Body });
         }
     }
 
@@ -588,7 +633,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
             return;
         }
 
-        Reply(_current!.Send.Failed(ErrorKind.Reset, text));
+        ReplyHead(Head.Send.Failed(ErrorKind.Reset, text));
         CloseConnection(null);
     }
 
@@ -596,14 +641,13 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     /// came back, so the idempotent GET is sent once more on a new connection (RFC 9112 §9.3.1).</summary>
     private bool RetryOnFreshConnection()
     {
-        if (_requestsOnConnection <= 1 || _current is null)
+        if (_inFlight.First is not { } head || head.Value.IndexOnConnection <= 1 || head.Value.Resent)
         {
             return false;
         }
 
-        _log.Debug("The reused connection to {Origin} closed before answering; retrying {Url} on a new one", Origin, _current.Send.Url);
-        _queue.AddFirst(_current);
-        _current = null;
+        _log.Debug("The reused connection to {Origin} closed before answering; retrying {Url} on a new one", Origin, head.Value.Send.Url);
+        head.Value = head.Value with { Resent = true };
         CloseConnection(null);
         return true;
     }
@@ -613,19 +657,26 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         var (phase, limit, what) = _receivedAny
             ? (TimeoutPhase.Body, _settings.ReadIdleTimeout, "the response stalled: no byte for")
             : (TimeoutPhase.FirstByte, _settings.FirstByteTimeout, "no byte of the response within");
-        Reply(_current!.Send.TimedOut(phase, $"timeout: {Origin} sent {what} {Seconds(limit)} ({phase.Name()} phase)"));
+        ReplyHead(Head.Send.TimedOut(phase, $"timeout: {Origin} sent {what} {Seconds(limit)} ({phase.Name()} phase)"));
         CloseConnection(Tcp.Abort.Instance);
     }
 
     private void OnRequestTimedOut(long sequence)
     {
-        if (_current is { } current && current.Sequence == sequence)
+        for (var node = _inFlight.First; node is not null; node = node.Next)
         {
-            var state = _parser.IsResponseStarted ? "while reading the response" : "waiting for the response";
-            Reply(current.Send.TimedOut(TimeoutPhase.Request,
-                $"timeout: no complete response from {Origin} within {Seconds(_settings.RequestTimeout)} (request phase, {state})"));
-            CloseConnection(Tcp.Abort.Instance);
-            return;
+            if (node.Value.Sequence == sequence)
+            {
+                // Its response may still come, so the connection cannot be trusted to match the others: abort it,
+                // and the other requests written on it go out again on a new one.
+                var state = node == _inFlight.First && _parser.IsResponseStarted ? "while reading the response" : "waiting for the response";
+                _inFlight.Remove(node);
+                Timers.Cancel(node.Value.TimerKey);
+                node.Value.ReplyTo.Tell(node.Value.Send.TimedOut(TimeoutPhase.Request,
+                    $"timeout: no complete response from {Origin} within {Seconds(_settings.RequestTimeout)} (request phase, {state})"));
+                CloseConnection(Tcp.Abort.Instance);
+                return;
+            }
         }
 
         for (var node = _queue.First; node is not null; node = node.Next)
@@ -636,7 +687,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 var state = _connection is null ? "while connecting" : "waiting for the connection";
                 node.Value.ReplyTo.Tell(node.Value.Send.TimedOut(TimeoutPhase.Request,
                     $"timeout: no response from {Origin} within {Seconds(_settings.RequestTimeout)} (request phase, {state})"));
-                if (_queue.Count == 0 && _current is null && _connection is null)
+                if (_queue.Count == 0 && _inFlight.Count == 0 && _connection is null)
                 {
                     Timers.Cancel(ConnectTimerKey);
                     Become(Disconnected);
@@ -647,12 +698,21 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         }
     }
 
-    private void Reply(object reply)
+    /// <summary>The request whose response is being read.</summary>
+    private InFlight Head => _inFlight.First!.Value;
+
+    /// <summary>Answers the request whose response was being read and takes it out of the pipeline.</summary>
+    private void ReplyHead(object reply)
     {
-        Timers.Cancel(ReadTimerKey);
-        Timers.Cancel(_current!.TimerKey);
-        _current.ReplyTo.Tell(reply);
-        _current = null;
+        var head = Head;
+        _inFlight.RemoveFirst();
+        Timers.Cancel(head.TimerKey);
+        if (_inFlight.Count == 0)
+        {
+            Timers.Cancel(ReadTimerKey);
+        }
+
+        head.ReplyTo.Tell(reply);
     }
 
     /// <summary>Closes the socket (null: it is already closed) and carries on with the queue on a new one.</summary>
@@ -681,11 +741,14 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         _buffer.Clear();
         _parser.Reset();
         Timers.Cancel(IdleTimerKey);
-        if (_current is not null)
+
+        // Requests written but not answered go first on the next connection, in their order.
+        for (var node = _inFlight.Last; node is not null; node = node.Previous)
         {
-            _queue.AddFirst(_current);
-            _current = null;
+            _queue.AddFirst(node.Value);
         }
+
+        _inFlight.Clear();
 
         if (_queue.Count > 0)
         {
@@ -714,7 +777,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 
     private static string Seconds(TimeSpan span) => $"{span.TotalSeconds:0.###} s";
 
-    private sealed record InFlight(Http.Send Send, IActorRef ReplyTo, long Sequence)
+    private sealed record InFlight(Http.Send Send, IActorRef ReplyTo, long Sequence, int IndexOnConnection = 0, bool Resent = false)
     {
         public string TimerKey { get; } = $"request-{Sequence}";
     }

@@ -20,6 +20,10 @@ namespace Crawler.Http;
 /// <param name="AcceptEncoding">The <c>Accept-Encoding</c> header (empty: none is sent; a coded body is still decoded).</param>
 /// <param name="Limits">The parser's limits and strictness (<c>max-*</c> keys and <c>lf-line-terminators</c>).</param>
 /// <param name="Tls">Certificate validation (<c>tls</c>).</param>
+/// <param name="Pipelining">Write several requests back to back on one connection (<c>pipelining</c>).</param>
+/// <param name="PipeliningDepth">How many requests may be in flight on one connection when pipelining.</param>
+/// <param name="MaxConnectionsPerHost">Connections per origin in a crawl's pool; 0 = no limit.</param>
+/// <param name="MaxConnections">Connections in all of a crawl's pool; 0 = no limit.</param>
 public sealed record HttpClientSettings(
     TimeSpan ConnectTimeout,
     TimeSpan FirstByteTimeout,
@@ -31,7 +35,11 @@ public sealed record HttpClientSettings(
     string Accept,
     string AcceptEncoding,
     HttpParserLimits Limits,
-    Tls.TlsSettings Tls)
+    Tls.TlsSettings Tls,
+    bool Pipelining,
+    int PipeliningDepth,
+    int MaxConnectionsPerHost,
+    int MaxConnections)
 {
     /// <summary>Reads the settings from a <c>crawler.http</c> section, validating each key.</summary>
     /// <exception cref="ConfigurationException">A key is missing or has a bad value; the message names it.</exception>
@@ -60,7 +68,11 @@ public sealed record HttpClientSettings(
                 (int)PositiveBytes(http, "max-chunk-size-line"),
                 PositiveBytes(http, "max-body-bytes"),
                 http.GetBoolean("lf-line-terminators")),
-            Crawler.Http.Tls.TlsSettings.Create(http.GetConfig("tls")));
+            Crawler.Http.Tls.TlsSettings.Create(http.GetConfig("tls")),
+            http.GetBoolean("pipelining"),
+            Math.Max(1, NonNegative(http, "pipelining-depth")),
+            NonNegative(http, "max-connections-per-host"),
+            NonNegative(http, "max-connections"));
     }
 
     internal static TimeSpan Positive(Config config, string key)

@@ -94,6 +94,44 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Connection_should_pipeline_requests_back_to_back_and_match_the_responses_in_order_when_pipelining()
+    {
+        var s = Create(hocon: "crawler.http.pipelining = on");
+        s.Client.Tell(Http.Send.Get(1, new Uri(s.Base, "/a")));
+        s.Client.Tell(new Http.Send(2, new Uri(s.Base, "/b"), System.Net.Http.HttpMethod.Head));
+        s.Client.Tell(Http.Send.Get(3, new Uri(s.Base, "/c")));
+        await AcceptConnect(s);
+        var written = await ExpectWrite(s); // the three heads, back to back in one write
+        Assert.Equal(3, written.Split("HTTP/1.1\r\n").Length - 1);
+        Assert.True(written.IndexOf("GET /a ", StringComparison.Ordinal) < written.IndexOf("HEAD /b ", StringComparison.Ordinal));
+
+        // Three responses in one read; the HEAD one has a Content-Length but no body.
+        Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na" +
+                   "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n" +
+                   "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc");
+        var replies = new[] { await ExpectMsgAsync<Http.ResponseReceived>(), await ExpectMsgAsync<Http.ResponseReceived>(), await ExpectMsgAsync<Http.ResponseReceived>() };
+        Assert.Equal([(1L, "a"), (2L, ""), (3L, "c")], replies.Select(r => (r.RequestId, Encoding.ASCII.GetString(r.Body.Span))));
+    }
+
+    [Fact]
+    public async Task Connection_should_send_requests_left_unanswered_again_on_a_new_connection_when_the_server_closes()
+    {
+        var s = Create(hocon: "crawler.http.pipelining = on");
+        s.Client.Tell(Http.Send.Get(1, new Uri(s.Base, "/a")));
+        s.Client.Tell(Http.Send.Get(2, new Uri(s.Base, "/b")));
+        await AcceptConnect(s);
+        await ExpectWrite(s);
+        Receive(s, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\na");
+        Assert.Equal(1, (await ExpectMsgAsync<Http.ResponseReceived>()).RequestId);
+        await s.Connection.ExpectMsgAsync<Tcp.Close>();
+
+        await AcceptConnect(s);
+        Assert.StartsWith("GET /b ", await ExpectWrite(s), StringComparison.Ordinal);
+        Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
+        Assert.Equal(2, (await ExpectMsgAsync<Http.ResponseReceived>()).RequestId);
+    }
+
+    [Fact]
     public async Task Connection_should_reconnect_after_a_response_that_closes_the_connection()
     {
         var s = Create();
