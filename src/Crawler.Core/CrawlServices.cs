@@ -1,14 +1,17 @@
 using Akka.Actor;
+using Crawler.Http;
 
 namespace Crawler.Core;
 
-/// <summary>What the fetchers of one crawl share: the <see cref="HostGovernor"/> (retry budgets, spacing), the
-/// <see cref="RobotsKeeper"/> (null when robots.txt is not respected) and the read-mostly sets they publish.</summary>
+/// <summary>What the fetchers of one crawl share: the <see cref="HttpConnectionPool"/>, the <see cref="HostGovernor"/>
+/// (retry budgets, spacing), the <see cref="RobotsKeeper"/> (nobody when robots.txt is not respected) and the
+/// read-mostly sets they publish.</summary>
+/// <param name="Pool">The crawl's connection pool.</param>
 /// <param name="Governor">The crawl's governor.</param>
 /// <param name="SlowedHosts">Hosts whose requests must ask the governor for a slot.</param>
 /// <param name="Robots">The crawl's robots keeper, or <see cref="ActorRefs.Nobody"/>.</param>
 /// <param name="RobotsCache">The robots.txt rules read so far.</param>
-public sealed record CrawlServices(IActorRef Governor, SlowedHosts SlowedHosts, IActorRef Robots, RobotsCache RobotsCache)
+public sealed record CrawlServices(IActorRef Pool, IActorRef Governor, SlowedHosts SlowedHosts, IActorRef Robots, RobotsCache RobotsCache)
 {
     /// <summary>Starts the services of a crawl as children of <paramref name="context"/> (the coordinator).</summary>
     public static CrawlServices Start(IUntypedActorContext context, CrawlerSettings settings)
@@ -17,10 +20,11 @@ public sealed record CrawlServices(IActorRef Governor, SlowedHosts SlowedHosts, 
         ArgumentNullException.ThrowIfNull(settings);
         var slowed = new SlowedHosts();
         var cache = new RobotsCache();
+        var pool = context.ActorOf(HttpConnectionPool.Props(settings.Http), "http-pool");
         var governor = context.ActorOf(HostGovernor.Props(settings.Retry, slowed, minHostDelay: settings.MinHostDelay), "host-governor");
         var robots = settings.RespectRobots
-            ? context.ActorOf(RobotsKeeper.Props(settings, cache, slowed, governor), "robots-keeper")
+            ? context.ActorOf(RobotsKeeper.Props(settings, cache, slowed, governor, (_, _) => pool), "robots-keeper")
             : ActorRefs.Nobody;
-        return new CrawlServices(governor, slowed, robots, cache);
+        return new CrawlServices(pool, governor, slowed, robots, cache);
     }
 }

@@ -57,7 +57,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
         _slowed = services?.SlowedHosts ?? new SlowedHosts();
         _robots = services?.Robots ?? ActorRefs.Nobody;
         _robotsCache = services?.RobotsCache ?? new RobotsCache();
-        _connectionFactory = connectionFactory ?? DefaultConnection(settings);
+        _connectionFactory = connectionFactory ?? (services is null ? DefaultConnection(settings) : (_, _) => services.Pool);
         _extractor = extractor ?? new PageExtractor(settings.ArticleSelector, settings.TitleSelector);
         FetchingPlanet();
     }
@@ -207,7 +207,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     private void Send()
     {
         var url = _target!;
-        var origin = RobotsCache.OriginOf(url);
+        var origin = HttpConnectionPool.OriginOf(url);
         if (!_connections.TryGetValue(origin, out var connection))
         {
             connection = _connectionFactory(Context, url);

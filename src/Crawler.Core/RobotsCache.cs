@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Crawler.Http;
 
 namespace Crawler.Core;
 
@@ -12,12 +13,8 @@ public sealed class RobotsCache
 {
     private ImmutableDictionary<string, RobotsRules> _rules = ImmutableDictionary.Create<string, RobotsRules>(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The origin key of a URL.</summary>
-    public static string OriginOf(Uri url)
-    {
-        ArgumentNullException.ThrowIfNull(url);
-        return $"{url.Scheme}://{url.IdnHost}:{url.Port}";
-    }
+    /// <summary>The origin key of a URL (<see cref="HttpConnectionPool.OriginOf"/>).</summary>
+    public static string OriginOf(Uri url) => HttpConnectionPool.OriginOf(url);
 
     /// <summary>The rules of <paramref name="url"/>'s origin, if its robots.txt has been read.</summary>
     public bool TryGet(Uri url, out RobotsRules? rules) => Volatile.Read(ref _rules).TryGetValue(OriginOf(url), out rules);

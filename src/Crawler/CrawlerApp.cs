@@ -110,11 +110,12 @@ internal static class CrawlerApp
     private static async Task<int> DemoAsync(ActorSystem system, CommandLine line, CrawlerSettings settings,
         ResultFormat format, TextWriter stdout, TextWriter stderr)
     {
-        var embedded = settings with { StopSystemOnCompletion = false };
+        // The farm is one host: the per-host connection cap is lifted, or a farm of more than 8 planets would queue.
+        var embedded = settings with { StopSystemOnCompletion = false, Http = settings.Http with { MaxConnectionsPerHost = 0 } };
         await using var farm = await PlanetFarm.StartAsync(
             new PlanetFarmOptions(line.DemoPlanets, TimeSpan.FromMilliseconds(line.DemoDelayMs))).ConfigureAwait(false);
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Serving {line.DemoPlanets} planets at {farm.BaseUri} ({line.DemoDelayMs} ms per response); crawling them concurrently, then sequentially.")).ConfigureAwait(false);
+            $"Serving {line.DemoPlanets} planets at {farm.BaseUri} ({line.DemoDelayMs} ms per response); crawling them concurrently (no per-host connection cap: the farm is one host), then sequentially.")).ConfigureAwait(false);
 
         // One quiet planet first, so that neither timed run pays for JIT compilation and the first connections.
         await CrawlerProps.Start(system, new Crawl.StartCrawl([farm.PlanetUrls[0]]), embedded, format, TextWriter.Null, TextWriter.Null)

@@ -25,7 +25,7 @@ internal static class GetCommand
             }
 
             chain.Add(url!);
-            var origin = RobotsCache.OriginOf(url!);
+            var origin = HttpConnectionPool.OriginOf(url!);
             if (!connections.TryGetValue(origin, out var connection))
             {
                 connection = system.ActorOf(HttpClientConnection.PropsFor(url!, settings.Http));

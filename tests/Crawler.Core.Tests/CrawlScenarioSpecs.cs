@@ -176,9 +176,10 @@ public sealed class CrawlScenarioSpecs : Akka.TestKit.Xunit2.TestKit
             Assert.Equal(new Uri(farm.BaseUri, $"/article/{n}/1").ToString(), ok.Article);
         }
 
-        // 20 planets and 20 articles over 20 connections, plus one robots.txt (a 404) fetched once for the host.
+        // 20 planets and 20 articles, plus one robots.txt (a 404) fetched once for the host, over the crawl's pool:
+        // at most 8 keep-alive connections to the host (crawler.http.max-connections-per-host).
         Assert.Equal(41, farm.RequestCount);
-        Assert.Equal(21, farm.ConnectionCount);
+        Assert.InRange(farm.ConnectionCount, 1, 8);
     }
 
     [Fact]

@@ -12,7 +12,8 @@ namespace Crawler.Core.Tests;
 [Collection(nameof(LoadScenarioSpecs))]
 public sealed class LoadScenarioSpecs : Akka.TestKit.Xunit2.TestKit
 {
-    // Short timeouts keep the hanging planets short; the farm is one host, so its 503s slow it down only by 1 ms.
+    // Short timeouts keep the hanging planets short; the farm is one host, so its 503s slow it down only by 1 ms and
+    // the per-host connection cap is off.
     private const string Hocon = """
         akka.loglevel = WARNING
         crawler.http.first-byte-timeout = 2s
@@ -23,6 +24,7 @@ public sealed class LoadScenarioSpecs : Akka.TestKit.Xunit2.TestKit
         crawler.retry.backoff = 20ms
         crawler.retry.slow-down = 1ms
         crawler.retry.max-host-delay = 1ms
+        crawler.http.max-connections-per-host = 0
         """;
 
     private static readonly PlanetFault[] Faults =

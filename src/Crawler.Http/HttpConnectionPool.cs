@@ -1,0 +1,186 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Crawler.Http;
+
+/// <summary>
+/// A pool of keep-alive connections per origin, shared by every actor that sends it <see cref="Http.Send"/>: it
+/// answers each exactly as an <see cref="HttpClientConnection"/> would (one <see cref="Http.ResponseReceived"/> or
+/// <see cref="Http.RequestFailed"/> with the sender's own request id). A request goes to a free connection of its
+/// origin, or to a new one while the origin has fewer than <see cref="HttpClientSettings.MaxConnectionsPerHost"/> and
+/// the pool fewer than <see cref="HttpClientSettings.MaxConnections"/> (0 = no limit); otherwise it waits for one to
+/// be free. With pipelining on, a connection takes up to <see cref="HttpClientSettings.PipeliningDepth"/> requests.
+/// The connections reconnect on their own when a server closes them, close idle sockets after the keep-alive
+/// timeout, and are stopped (never restarted) if they throw: their requests then fail as <c>crash</c>.
+/// </summary>
+public sealed class HttpConnectionPool : ReceiveActor
+{
+    private readonly HttpClientSettings _settings;
+    private readonly Func<IUntypedActorContext, Uri, IActorRef> _connectionFactory;
+    private readonly Dictionary<string, Origin> _origins = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<IActorRef, Slot> _slots = [];
+    private readonly Dictionary<long, Pending> _pending = [];
+    private readonly Dictionary<IActorRef, Exception> _crashes = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private long _ids;
+    private int _names;
+
+    /// <summary>Creates the pool; prefer <see cref="Props"/>.</summary>
+    public HttpConnectionPool(HttpClientSettings settings, Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory)
+    {
+        _settings = settings;
+        _connectionFactory = connectionFactory ?? ((context, url) =>
+            context.ActorOf(HttpClientConnection.PropsFor(url, settings), $"{HttpClientConnection.ActorName(url)}-{++_names}"));
+        Receive<Http.Send>(OnSend);
+        Receive<Http.ResponseReceived>(r => OnReply(r.RequestId, pending => r with { RequestId = pending.Send.RequestId }));
+        Receive<Http.RequestFailed>(f => OnReply(f.RequestId, pending => f with { Request = pending.Send }));
+        Receive<Terminated>(OnTerminated);
+    }
+
+    /// <summary>Props for a pool; <paramref name="connectionFactory"/> makes one connection actor for an origin
+    /// (default: an <see cref="HttpClientConnection"/> child); tests pass probes.</summary>
+    public static Props Props(HttpClientSettings settings, Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory = null) =>
+        Akka.Actor.Props.Create(() => new HttpConnectionPool(settings, connectionFactory));
+
+    /// <summary>The origin key of a URL: <c>scheme://host:port</c>.</summary>
+    public static string OriginOf(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return $"{url.Scheme}://{url.IdnHost}:{url.Port}";
+    }
+
+    /// <inheritdoc />
+    protected override SupervisorStrategy SupervisorStrategy() => new CrashRecordingStrategy(_crashes);
+
+    private int Capacity => _settings.Pipelining ? _settings.PipeliningDepth : 1;
+
+    private void OnSend(Http.Send send)
+    {
+        if (!send.Url.IsAbsoluteUri || (send.Url.Scheme != Uri.UriSchemeHttp && send.Url.Scheme != Uri.UriSchemeHttps))
+        {
+            Sender.Tell(send.Failed(ErrorKind.BadUrl, $"{send.Url} is not an http or https URL"));
+            return;
+        }
+
+        var key = OriginOf(send.Url);
+        if (!_origins.TryGetValue(key, out var origin))
+        {
+            origin = new Origin(send.Url);
+            _origins[key] = origin;
+        }
+
+        origin.Waiting.Enqueue(new Pending(send, Sender, null));
+        Dispatch(origin);
+    }
+
+    /// <summary>Gives the origin's waiting requests to free connections, opening new ones within the limits.</summary>
+    private void Dispatch(Origin origin)
+    {
+        while (origin.Waiting.Count > 0)
+        {
+            var slot = origin.Slots.Where(s => s.InFlight < Capacity).OrderBy(s => s.InFlight).FirstOrDefault() ?? Open(origin);
+            if (slot is null)
+            {
+                return; // at a limit: the request waits for a reply to free a connection
+            }
+
+            var pending = origin.Waiting.Dequeue() with { Slot = slot };
+            var id = ++_ids;
+            _pending[id] = pending;
+            slot.InFlight++;
+            slot.Connection.Tell(pending.Send with { RequestId = id });
+        }
+    }
+
+    private Slot? Open(Origin origin)
+    {
+        if (_settings.MaxConnectionsPerHost > 0 && origin.Slots.Count >= _settings.MaxConnectionsPerHost)
+        {
+            return null;
+        }
+
+        if (_settings.MaxConnections > 0 && _slots.Count >= _settings.MaxConnections && !CloseAnIdleConnectionElsewhere(origin))
+        {
+            return null;
+        }
+
+        var connection = _connectionFactory(Context, origin.Url);
+        Context.Watch(connection);
+        var slot = new Slot(connection, origin);
+        origin.Slots.Add(slot);
+        _slots[connection] = slot;
+        return slot;
+    }
+
+    /// <summary>At the pool's limit, an idle connection of another origin makes room for this one.</summary>
+    private bool CloseAnIdleConnectionElsewhere(Origin origin)
+    {
+        var idle = _slots.Values.FirstOrDefault(s => s.InFlight == 0 && s.Origin != origin);
+        if (idle is null)
+        {
+            return false;
+        }
+
+        Remove(idle);
+        Context.Unwatch(idle.Connection);
+        Context.Stop(idle.Connection);
+        return true;
+    }
+
+    private void OnReply(long id, Func<Pending, object> translate)
+    {
+        if (!_pending.Remove(id, out var pending))
+        {
+            return; // a late reply for a request already failed when its connection stopped
+        }
+
+        pending.Slot!.InFlight--;
+        pending.Requester.Tell(translate(pending));
+        Dispatch(pending.Slot.Origin);
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        if (!_slots.TryGetValue(terminated.ActorRef, out var slot))
+        {
+            return;
+        }
+
+        Remove(slot);
+        var message = CrashRecordingStrategy.Describe(_crashes, terminated.ActorRef, $"connection to {slot.Origin.Url.GetLeftPart(UriPartial.Authority)}");
+        _log.Warning("{Message}", message);
+        foreach (var (id, pending) in _pending.Where(p => p.Value.Slot == slot).ToList())
+        {
+            _pending.Remove(id);
+            pending.Requester.Tell(pending.Send.Failed(ErrorKind.Crash, message));
+        }
+
+        Dispatch(slot.Origin);
+    }
+
+    private void Remove(Slot slot)
+    {
+        slot.Origin.Slots.Remove(slot);
+        _slots.Remove(slot.Connection);
+    }
+
+    private sealed class Origin(Uri url)
+    {
+        public Uri Url { get; } = url;
+
+        public List<Slot> Slots { get; } = [];
+
+        public Queue<Pending> Waiting { get; } = new();
+    }
+
+    private sealed class Slot(IActorRef connection, Origin origin)
+    {
+        public IActorRef Connection { get; } = connection;
+
+        public Origin Origin { get; } = origin;
+
+        public int InFlight { get; set; }
+    }
+
+    private sealed record Pending(Http.Send Send, IActorRef Requester, Slot? Slot);
+}
