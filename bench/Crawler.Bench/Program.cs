@@ -8,12 +8,16 @@ using Crawler.SampleSite;
 // on 127.0.0.1 with the real actors and sockets, and reports the median of several runs against the ideal
 // (2 x delay for planets, 1 x delay for the titles job). Usage: dotnet run -c Release --project bench/Crawler.Bench [runs]
 var runs = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var r) ? r : 3;
-(string Name, int Planets, int DelayMs, CrawlMode Mode, int Repeat)[] cases =
+// The last two cases put 300 requests on one connection, one at a time and then pipelined: Kestrel answers
+// pipelined requests one after the other, so pipelining saves round trips, not the server's own time per request.
+(string Name, int Planets, int DelayMs, CrawlMode Mode, int Repeat, bool? Pipelined)[] cases =
 [
-    ("4 planets @ 200 ms", 4, 200, CrawlMode.Planets, 1),
-    ("titles 30 x @ 200 ms", 1, 200, CrawlMode.Titles, 30),
-    ("1000 planets @ 100 ms", 1000, 100, CrawlMode.Planets, 1),
-    ("1000 planets @ 0 ms", 1000, 0, CrawlMode.Planets, 1),
+    ("4 planets @ 200 ms", 4, 200, CrawlMode.Planets, 1, null),
+    ("titles 30 x @ 200 ms", 1, 200, CrawlMode.Titles, 30, null),
+    ("1000 planets @ 100 ms", 1000, 100, CrawlMode.Planets, 1, null),
+    ("1000 planets @ 0 ms", 1000, 0, CrawlMode.Planets, 1, null),
+    ("titles 300 x, 1 conn", 1, 0, CrawlMode.Titles, 300, false),
+    ("titles 300 x, 1 conn, pipe", 1, 0, CrawlMode.Titles, 300, true),
 ];
 
 // robots.txt is off: with it on, the first request to the (single) host waits for robots.txt, one more round of the
@@ -25,8 +29,11 @@ var settings = CrawlerSettings.Create(system);
 Console.WriteLine($"robots.txt {(robots ? "on" : "off")}, max-connections-per-host 0 (no cap: the farm is one host)");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{"case",-24} {"median",9} {"ideal",9} {"ratio",7} {"cpu",9}   runs ({runs} each, {Environment.ProcessorCount} cores, .NET {Environment.Version})"));
-foreach (var (name, planets, delayMs, mode, repeat) in cases)
+foreach (var (name, planets, delayMs, mode, repeat, pipelined) in cases)
 {
+    var caseSettings = pipelined is { } pipe
+        ? settings with { Http = settings.Http with { Pipelining = pipe, PipeliningDepth = 16, MaxConnectionsPerHost = 1 } }
+        : settings;
     await using var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(planets, TimeSpan.FromMilliseconds(delayMs)));
     var urls = mode == CrawlMode.Titles
         ? Enumerable.Repeat(farm.BaseUri.ToString(), repeat).ToList()
@@ -38,7 +45,7 @@ foreach (var (name, planets, delayMs, mode, repeat) in cases)
     {
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var summary = await Crawl(system, settings, urls, mode);
+        var summary = await Crawl(system, caseSettings, urls, mode);
         times.Add(clock.Elapsed.TotalSeconds);
         cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds);
         if (!summary.AllOk)

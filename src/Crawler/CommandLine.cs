@@ -31,6 +31,8 @@ internal sealed record CommandLine(
     string? UserAgent = null,
     bool IgnoreRobots = false,
     bool Insecure = false,
+    int? MaxConnectionsPerHost = null,
+    bool Pipelining = false,
     bool IncludeHead = false,
     bool HeadOnly = false,
     bool FollowRedirects = false)
@@ -56,6 +58,8 @@ internal sealed record CommandLine(
               --user-agent UA        the User-Agent header (its product token also picks the robots.txt group)
               --ignore-robots        do not fetch or obey robots.txt
               --insecure             accept any TLS certificate (validation is on by default)
+              --max-connections-per-host N   keep-alive connections per host (default 8; 0 = no limit)
+              --pipelining           write several requests back to back on one connection
               --verbose              debug log on stderr
           -h, --help                 this text
         demo:
@@ -79,6 +83,8 @@ internal sealed record CommandLine(
         string? file = null, config = null, article = null, title = null, userAgent = null;
         var ignoreRobots = false;
         var insecure = false;
+        var pipelining = false;
+        int? perHost = null;
         double? timeout = null, deadline = null;
         bool json = false, sequential = false, verbose = false, help = false, includeHead = false, headOnly = false, follow = false;
         int repeat = 1, planets = 4, delay = 200;
@@ -143,6 +149,12 @@ internal sealed record CommandLine(
                 case "--insecure" or "-k":
                     insecure = true;
                     break;
+                case "--max-connections-per-host":
+                    perHost = NonNegativeInt(args, ref i);
+                    break;
+                case "--pipelining":
+                    pipelining = true;
+                    break;
                 case "--verbose":
                     verbose = true;
                     break;
@@ -177,7 +189,7 @@ internal sealed record CommandLine(
         }
 
         return new CommandLine(help ? Command.Help : command, urls, file, json, config, timeout, deadline, sequential, article, title,
-            repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, includeHead, headOnly, follow);
+            repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, includeHead, headOnly, follow);
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)

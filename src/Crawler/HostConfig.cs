@@ -82,6 +82,16 @@ internal static class HostConfig
             hocon.Add($"crawler.http.user-agent = {Quote(agent)}");
         }
 
+        if (line.MaxConnectionsPerHost is { } perHost)
+        {
+            hocon.Add(Invariant($"crawler.http.max-connections-per-host = {perHost}"));
+        }
+
+        if (line.Pipelining)
+        {
+            hocon.Add("crawler.http.pipelining = on");
+        }
+
         if (line.Insecure)
         {
             hocon.Add("crawler.http.tls.insecure = on");
