@@ -78,7 +78,7 @@ public sealed class HttpConnectionPool : ReceiveActor
     {
         while (origin.Waiting.Count > 0)
         {
-            var slot = origin.Slots.Where(s => s.InFlight < Capacity).OrderBy(s => s.InFlight).FirstOrDefault() ?? Open(origin);
+            var slot = TakeFree(origin) ?? Open(origin);
             if (slot is null)
             {
                 return; // at a limit: the request waits for a reply to free a connection
@@ -88,8 +88,29 @@ public sealed class HttpConnectionPool : ReceiveActor
             var id = ++_ids;
             _pending[id] = pending;
             slot.InFlight++;
+            if (slot.InFlight < Capacity)
+            {
+                origin.Free.Push(slot);
+            }
+
             slot.Connection.Tell(pending.Send with { RequestId = id });
         }
+    }
+
+    /// <summary>A connection of the origin with room for one more request. The stack may hold connections that
+    /// filled up or were removed since they were pushed; those are skipped here (a lazy deletion that keeps every
+    /// step O(1) when a thousand connections serve one host).</summary>
+    private Slot? TakeFree(Origin origin)
+    {
+        while (origin.Free.TryPop(out var slot))
+        {
+            if (slot.InFlight < Capacity && _slots.ContainsKey(slot.Connection))
+            {
+                return slot;
+            }
+        }
+
+        return null;
     }
 
     private Slot? Open(Origin origin)
@@ -134,9 +155,14 @@ public sealed class HttpConnectionPool : ReceiveActor
             return; // a late reply for a request already failed when its connection stopped
         }
 
-        pending.Slot!.InFlight--;
+        var slot = pending.Slot!;
+        if (slot.InFlight-- == Capacity)
+        {
+            slot.Origin.Free.Push(slot);
+        }
+
         pending.Requester.Tell(translate(pending));
-        Dispatch(pending.Slot.Origin);
+        Dispatch(slot.Origin);
     }
 
     private void OnTerminated(Terminated terminated)
@@ -171,6 +197,8 @@ public sealed class HttpConnectionPool : ReceiveActor
         public List<Slot> Slots { get; } = [];
 
         public Queue<Pending> Waiting { get; } = new();
+
+        public Stack<Slot> Free { get; } = new();
     }
 
     private sealed class Slot(IActorRef connection, Origin origin)
