@@ -11,7 +11,7 @@ public sealed class CrawlCoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
     private readonly List<(Crawl.FetchPlanet Job, IActorRef Fetcher)> _spawned = [];
 
     public CrawlCoordinatorSpecs(ITestOutputHelper output)
-        : base("akka.loglevel = DEBUG\nakka.actor.serialize-messages = on", output)
+        : base("akka.test.timefactor = 3\nakka.loglevel = DEBUG\nakka.actor.serialize-messages = on", output)
     {
     }
 

@@ -7,7 +7,7 @@ namespace Crawler.Core.Tests;
 public sealed class CrawlerSettingsSpecs : Akka.TestKit.Xunit2.TestKit
 {
     public CrawlerSettingsSpecs(ITestOutputHelper output)
-        : base("crawler.http.connect-timeout = 750ms\ncrawler.article-selector = \"div.entry a\"", output)
+        : base("akka.test.timefactor = 3\ncrawler.http.connect-timeout = 750ms\ncrawler.article-selector = \"div.entry a\"", output)
     {
     }
 

@@ -14,6 +14,7 @@ namespace Crawler.Core.Tests;
 public sealed class FaultInjectionSpecs : Akka.TestKit.Xunit2.TestKit
 {
     private const string Hocon = """
+        akka.test.timefactor = 3
         akka.loglevel = INFO
         akka.actor.serialize-messages = on
         crawler.http.connect-timeout = 2s

@@ -11,7 +11,7 @@ public sealed class HostGovernorSpecs : Akka.TestKit.Xunit2.TestKit
 
     private TimeSpan _now = TimeSpan.FromHours(1);
 
-    public HostGovernorSpecs(ITestOutputHelper output) : base("akka.loglevel = INFO", output)
+    public HostGovernorSpecs(ITestOutputHelper output) : base("akka.test.timefactor = 3\nakka.loglevel = INFO", output)
     {
     }
 

@@ -15,6 +15,7 @@ public sealed class LoadScenarioSpecs : Akka.TestKit.Xunit2.TestKit
     // Short timeouts keep the hanging planets short; the farm is one host, so its 503s slow it down only by 1 ms and
     // the per-host connection cap is off.
     private const string Hocon = """
+        akka.test.timefactor = 3
         akka.loglevel = WARNING
         crawler.http.first-byte-timeout = 2s
         crawler.http.read-idle-timeout = 2s

@@ -12,7 +12,7 @@ public sealed class PlanetFetcherSpecs : Akka.TestKit.Xunit2.TestKit
     private readonly List<(Uri Url, TestProbe Probe)> _connections = [];
 
     public PlanetFetcherSpecs(ITestOutputHelper output)
-        : base("akka.loglevel = DEBUG\nakka.actor.serialize-messages = on", output)
+        : base("akka.test.timefactor = 3\nakka.loglevel = DEBUG\nakka.actor.serialize-messages = on", output)
     {
     }
 
@@ -150,7 +150,7 @@ public sealed class PlanetFetcherSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Fetcher_should_report_a_timeout_when_the_whole_planet_takes_too_long()
     {
-        var (parent, fetcher) = Start("http://planet.test/", hocon: "crawler.planet-timeout = 300ms");
+        var (parent, fetcher) = Start("http://planet.test/", hocon: "crawler.planet-timeout = 2s");
         Watch(fetcher);
         await AwaitConditionAsync(() => Task.FromResult(_connections.Count == 1));
         await Serve(Connection(0), 200, Planet("/a"));

@@ -9,6 +9,7 @@ namespace Crawler.Core.Tests;
 public sealed class PolitenessSpecs : Akka.TestKit.Xunit2.TestKit
 {
     private const string Hocon = """
+        akka.test.timefactor = 3
         akka.loglevel = INFO
         akka.actor.serialize-messages = on
         crawler.http.first-byte-timeout = 500ms

@@ -6,7 +6,7 @@ namespace Crawler.Core.Tests;
 
 public sealed class ResultPrinterSpecs : Akka.TestKit.Xunit2.TestKit
 {
-    public ResultPrinterSpecs(ITestOutputHelper output) : base("akka.loglevel = INFO", output)
+    public ResultPrinterSpecs(ITestOutputHelper output) : base("akka.test.timefactor = 3\nakka.loglevel = INFO", output)
     {
     }
 

@@ -15,7 +15,7 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
     private static readonly IPEndPoint Local = new(IPAddress.Loopback, 50000);
 
     public HttpClientConnectionSpecs(ITestOutputHelper output)
-        : base("akka.loglevel = DEBUG\nakka.actor.serialize-messages = on", output)
+        : base("akka.test.timefactor = 3\nakka.loglevel = DEBUG\nakka.actor.serialize-messages = on", output)
     {
     }
 

@@ -15,7 +15,7 @@ namespace Crawler.Http.Tests.Client;
 public sealed class HttpClientIntegrationSpecs : Akka.TestKit.Xunit2.TestKit
 {
     public HttpClientIntegrationSpecs(ITestOutputHelper output)
-        : base("akka.loglevel = INFO\nakka.actor.serialize-messages = on", output)
+        : base("akka.test.timefactor = 3\nakka.loglevel = INFO\nakka.actor.serialize-messages = on", output)
     {
     }
 

@@ -8,7 +8,7 @@ namespace Crawler.Http.Tests.Client;
 /// <summary>The connection pool over real loopback sockets: caps, sharing, pipelining, crashes.</summary>
 public sealed class HttpConnectionPoolSpecs : Akka.TestKit.Xunit2.TestKit
 {
-    public HttpConnectionPoolSpecs(ITestOutputHelper output) : base("akka.loglevel = INFO\nakka.actor.serialize-messages = on", output)
+    public HttpConnectionPoolSpecs(ITestOutputHelper output) : base("akka.test.timefactor = 3\nakka.loglevel = INFO\nakka.actor.serialize-messages = on", output)
     {
     }
 

@@ -13,7 +13,7 @@ namespace Crawler.Http.Tests.Client;
 /// connection, against Kestrel with a certificate the test makes itself and trusts only through configuration.</summary>
 public sealed class TlsSpecs : Akka.TestKit.Xunit2.TestKit
 {
-    public TlsSpecs(ITestOutputHelper output) : base("akka.loglevel = INFO\nakka.actor.serialize-messages = on", output)
+    public TlsSpecs(ITestOutputHelper output) : base("akka.test.timefactor = 3\nakka.loglevel = INFO\nakka.actor.serialize-messages = on", output)
     {
     }
 

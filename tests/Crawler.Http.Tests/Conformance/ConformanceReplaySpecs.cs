@@ -23,7 +23,7 @@ public sealed class ConformanceReplaySpecs : Akka.TestKit.Xunit2.TestKit, IAsync
 
     private LoopbackHttpServer _server = null!;
 
-    public ConformanceReplaySpecs(ITestOutputHelper output) : base("akka.loglevel = WARNING", output)
+    public ConformanceReplaySpecs(ITestOutputHelper output) : base("akka.test.timefactor = 3\nakka.loglevel = WARNING", output)
     {
     }
 
