@@ -89,7 +89,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         {
             await _acceptLoop.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
         {
         }
 
@@ -105,9 +105,9 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
             {
                 socket = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
             {
-                return;
+                return; // stopped (InvalidOperationException: stopped before the first accept)
             }
 
             socket.NoDelay = true;
