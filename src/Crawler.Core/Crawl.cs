@@ -47,12 +47,57 @@ public static class Crawl
     /// <param name="Reason">Why, for the results' message.</param>
     public sealed record CancelCrawl(string Reason);
 
+    /// <summary>
+    /// Starts a crawl whose planets come one by one from an Akka.Streams source (a file of a million URLs, read
+    /// lazily): the <c>onInitMessage</c> of <c>Sink.ActorRefWithAck</c>, followed by <see cref="Planet"/> elements,
+    /// then <see cref="StreamEnded"/> (or <see cref="StreamFailed"/>). The coordinator answers the start and each
+    /// planet with <see cref="PlanetAck"/> only while fewer than max-planets-in-flight fetchers run (back-pressure),
+    /// tells the printer <see cref="CrawlStarted"/> with a count of -1, and <see cref="CrawlFinished"/> after the last result.
+    /// </summary>
+    /// <param name="Mode">The planet job or the titles job.</param>
+    public sealed record StartStreamedCrawl(CrawlMode Mode = CrawlMode.Planets);
+
+    /// <summary>One planet of a streamed crawl.</summary>
+    /// <param name="Url">The planet URL as given.</param>
+    public sealed record Planet(string Url);
+
+    /// <summary>The coordinator is ready for the next <see cref="Planet"/> (the ack of <c>Sink.ActorRefWithAck</c>).</summary>
+    public sealed record PlanetAck
+    {
+        private PlanetAck()
+        {
+        }
+
+        /// <summary>The single instance.</summary>
+        public static PlanetAck Instance { get; } = new();
+    }
+
+    /// <summary>The streamed planets ended.</summary>
+    public sealed record StreamEnded
+    {
+        private StreamEnded()
+        {
+        }
+
+        /// <summary>The single instance.</summary>
+        public static StreamEnded Instance { get; } = new();
+    }
+
+    /// <summary>The source of streamed planets failed; the crawl finishes what it has.</summary>
+    /// <param name="Reason">What went wrong.</param>
+    public sealed record StreamFailed(string Reason);
+
+    /// <summary>Sent by the coordinator to the printer after the last result of a streamed crawl.</summary>
+    /// <param name="PlanetCount">How many planets the crawl had.</param>
+    public sealed record CrawlFinished(int PlanetCount);
+
     /// <summary>The reply to a <see cref="StartCrawl"/> sent to a coordinator that is already crawling.</summary>
     /// <param name="Reason">Why.</param>
     public sealed record CrawlRefused(string Reason);
 
     /// <summary>Sent by the coordinator to the printer before any result: how many results to expect.</summary>
-    /// <param name="PlanetCount">The number of results that will follow.</param>
+    /// <param name="PlanetCount">The number of results that will follow; -1 for a streamed crawl, whose
+    /// <see cref="CrawlFinished"/> gives the count after the last result.</param>
     /// <param name="Mode">The job, which decides the output format.</param>
     public sealed record CrawlStarted(int PlanetCount, CrawlMode Mode);
 

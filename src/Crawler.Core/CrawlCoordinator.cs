@@ -27,7 +27,13 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private Queue<Crawl.FetchPlanet> _waiting = new();
     private CrawlServices? _services;
+    private CrawlMode _mode;
     private int _outstanding;
+    private int _nextIndex;
+    private int _maxInFlight;
+    private bool _streamed;
+    private bool _inputDone = true;
+    private IActorRef? _ackTo;
 
     /// <summary>Creates the coordinator; prefer <see cref="Props"/>.</summary>
     public CrawlCoordinator(CrawlerSettings settings, IActorRef printer, Func<IUntypedActorContext, Crawl.FetchPlanet, IActorRef>? fetcherFactory)
@@ -55,11 +61,19 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
     private void Idle()
     {
         Receive<Crawl.StartCrawl>(Start);
+        Receive<Crawl.StartStreamedCrawl>(StartStreamedCrawl);
         Receive<Crawl.CancelCrawl>(_ => { });
     }
 
     private void Crawling()
     {
+        Receive<Crawl.Planet>(OnPlanet);
+        Receive<Crawl.StreamEnded>(_ => OnInputEnded());
+        Receive<Crawl.StreamFailed>(failed =>
+        {
+            _log.Warning("The planets' source failed ({Reason}); crawling what came before it", failed.Reason);
+            OnInputEnded();
+        });
         Receive<Crawl.PlanetResult>(OnResult);
         Receive<Terminated>(OnTerminated);
         Receive<Crawl.CancelCrawl>(cancel => EndEverything(job => Cut(job, ErrorKind.Cancelled, $"cancelled: {cancel.Reason}", null)));
@@ -67,12 +81,14 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
             $"timeout: the crawl reached its deadline of {_settings.Deadline!.Value.TotalSeconds:0.###} s before this planet finished (deadline phase)",
             TimeoutPhase.Deadline)));
         Receive<Crawl.StartCrawl>(_ => Sender.Tell(new Crawl.CrawlRefused("this coordinator is already crawling")));
+        Receive<Crawl.StartStreamedCrawl>(_ => Sender.Tell(new Crawl.CrawlRefused("this coordinator is already crawling")));
     }
 
     private void Start(Crawl.StartCrawl start)
     {
         var jobs = start.Urls.Select((url, index) => new Crawl.FetchPlanet(index, url, start.Mode)).ToList();
         _outstanding = jobs.Count;
+        _nextIndex = jobs.Count;
         _printer.Tell(new Crawl.CrawlStarted(jobs.Count, start.Mode));
         _log.Info("Crawling {Count} {Mode} ({How})", jobs.Count, start.Mode, _settings.Sequential ? "sequentially" : "concurrently");
         if (jobs.Count == 0)
@@ -81,24 +97,69 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
             return;
         }
 
+        Begin(start.Mode);
+        _waiting = new Queue<Crawl.FetchPlanet>(jobs);
+        while (_running.Count < _maxInFlight && _waiting.Count > 0)
+        {
+            SpawnNext();
+        }
+    }
+
+    /// <summary>A crawl whose planets arrive one by one from an Akka.Streams source through
+    /// <c>Sink.ActorRefWithAck</c>: each <see cref="Crawl.Planet"/> is acknowledged only while fewer than
+    /// max-planets-in-flight fetchers run, which back-pressures the source.</summary>
+    private void StartStreamedCrawl(Crawl.StartStreamedCrawl start)
+    {
+        _streamed = true;
+        _inputDone = false;
+        _printer.Tell(new Crawl.CrawlStarted(-1, start.Mode));
+        _log.Info("Crawling a stream of {Mode} ({How})", start.Mode, _settings.Sequential ? "sequentially" : "concurrently");
+        Begin(start.Mode);
+        Sender.Tell(Crawl.PlanetAck.Instance);
+    }
+
+    private void Begin(CrawlMode mode)
+    {
+        _mode = mode;
+        _maxInFlight = _settings.Sequential ? 1 : _settings.MaxPlanetsInFlight;
         Become(Crawling);
         _services = CrawlServices.Start(Context, _settings);
         if (_settings.Deadline is { } deadline)
         {
             Timers.StartSingleTimer(DeadlineTimerKey, DeadlineReached.Instance, deadline);
         }
+    }
 
-        _waiting = new Queue<Crawl.FetchPlanet>(jobs);
-        var concurrently = _settings.Sequential ? 1 : jobs.Count;
-        for (var i = 0; i < concurrently; i++)
+    private void OnPlanet(Crawl.Planet planet)
+    {
+        if (_inputDone)
         {
-            SpawnNext();
+            return; // cancelled or past the deadline: no new planets
         }
+
+        _outstanding++;
+        _waiting.Enqueue(new Crawl.FetchPlanet(_nextIndex++, planet.Url, _mode));
+        SpawnNext();
+        if (_running.Count < _maxInFlight)
+        {
+            Sender.Tell(Crawl.PlanetAck.Instance);
+        }
+        else
+        {
+            _ackTo = Sender;
+        }
+    }
+
+    private void OnInputEnded()
+    {
+        _inputDone = true;
+        _ackTo = null;
+        FinishIfDone();
     }
 
     private void SpawnNext()
     {
-        if (!_waiting.TryDequeue(out var job))
+        if (_running.Count >= _maxInFlight || !_waiting.TryDequeue(out var job))
         {
             return;
         }
@@ -135,6 +196,9 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
     /// running ones are stopped (their connections close with them) and each planet gets the given result.</summary>
     private void EndEverything(Func<Running, Crawl.PlanetFailed> result)
     {
+        // A streamed crawl reads no further: planets not yet read are not part of the crawl.
+        _inputDone = true;
+        _ackTo = null;
         var unfinished = _running.ToList();
         var waiting = _waiting.ToList();
         _waiting.Clear();
@@ -161,10 +225,28 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
         _printer.Tell(result);
         _outstanding--;
         SpawnNext();
-        if (_outstanding == 0)
+        if (_ackTo is not null && _running.Count < _maxInFlight)
         {
-            Context.Stop(Self);
+            _ackTo.Tell(Crawl.PlanetAck.Instance);
+            _ackTo = null;
         }
+
+        FinishIfDone();
+    }
+
+    private void FinishIfDone()
+    {
+        if (_outstanding > 0 || !_inputDone)
+        {
+            return;
+        }
+
+        if (_streamed)
+        {
+            _printer.Tell(new Crawl.CrawlFinished(_nextIndex));
+        }
+
+        Context.Stop(Self);
     }
 
     private sealed record Running(Crawl.FetchPlanet Job, Stopwatch? Clock);

@@ -12,6 +12,7 @@ namespace Crawler.Core;
 /// <param name="ArticleSelector">CSS selector, or XPath expression, of the article link (<c>article-selector</c>).</param>
 /// <param name="TitleSelector">CSS selector, or XPath expression, of the title (<c>title-selector</c>).</param>
 /// <param name="Sequential">Crawl one planet at a time (<c>sequential</c>).</param>
+/// <param name="MaxPlanetsInFlight">The most fetch actors alive at once (<c>max-planets-in-flight</c>).</param>
 /// <param name="PlanetTimeout">The most time one planet may take (<c>planet-timeout</c>).</param>
 /// <param name="Deadline">The most time the whole crawl may take, or null for none (<c>deadline</c>).</param>
 /// <param name="StopSystemOnCompletion">Stop the ActorSystem when the crawl is complete (<c>stop-system-on-completion</c>).</param>
@@ -25,6 +26,7 @@ public sealed record CrawlerSettings(
     string ArticleSelector,
     string TitleSelector,
     bool Sequential,
+    int MaxPlanetsInFlight,
     TimeSpan PlanetTimeout,
     TimeSpan? Deadline,
     bool StopSystemOnCompletion,
@@ -81,6 +83,7 @@ public sealed record CrawlerSettings(
             article,
             title,
             crawler.GetBoolean("sequential"),
+            Math.Max(1, crawler.GetInt("max-planets-in-flight")),
             planetTimeout,
             ReadDeadline(crawler),
             crawler.GetBoolean("stop-system-on-completion"),

@@ -42,6 +42,11 @@ public sealed class ResultPrinter : ReceiveActor
         _options = options;
         Receive<Crawl.CrawlStarted>(OnStarted);
         Receive<Crawl.PlanetResult>(OnResult);
+        Receive<Crawl.CrawlFinished>(finished =>
+        {
+            _expected = finished.PlanetCount;
+            CompleteIfDone();
+        });
     }
 
     /// <summary>Props for a printer with <paramref name="options"/>.</summary>
@@ -60,7 +65,7 @@ public sealed class ResultPrinter : ReceiveActor
     private void OnStarted(Crawl.CrawlStarted started)
     {
         _mode = started.Mode;
-        _expected = started.PlanetCount;
+        _expected = started.PlanetCount; // -1 (a streamed crawl) until CrawlFinished
         _clock.Restart();
         CompleteIfDone();
     }

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Crawler.Core;
 using Crawler.SampleSite;
 using Serilog;
@@ -25,6 +27,7 @@ internal static class CrawlerApp
         Config config;
         CrawlerSettings settings;
         IReadOnlyList<string> urls;
+        IEnumerable<string>? fileUrls = null;
         try
         {
             line = CommandLine.Parse(args);
@@ -36,7 +39,11 @@ internal static class CrawlerApp
 
             config = HostConfig.Build(line);
             settings = CrawlerSettings.Create(config.GetConfig("crawler"));
-            urls = line.Command is Command.Demo or Command.Get ? line.Urls : await Inputs.ReadUrlsAsync(line, settings).ConfigureAwait(false);
+            urls = line.Command is Command.Demo or Command.Get ? line.Urls : Inputs.FromCommandLine(line, settings);
+            if (line.File is { } file && line.Command is Command.Planets or Command.Titles)
+            {
+                fileUrls = Inputs.OpenFile(file, line.Repeat);
+            }
         }
         catch (UsageException e)
         {
@@ -74,7 +81,7 @@ internal static class CrawlerApp
                     }
 
                 default:
-                    return await CrawlAsync(system, line, urls, settings, format, stdout, stderr).ConfigureAwait(false);
+                    return await CrawlAsync(system, line, urls, fileUrls, settings, format, stdout, stderr).ConfigureAwait(false);
             }
         }
         finally
@@ -84,10 +91,14 @@ internal static class CrawlerApp
     }
 
     private static async Task<int> CrawlAsync(ActorSystem system, CommandLine line, IReadOnlyList<string> urls,
-        CrawlerSettings settings, ResultFormat format, TextWriter stdout, TextWriter stderr)
+        IEnumerable<string>? fileUrls, CrawlerSettings settings, ResultFormat format, TextWriter stdout, TextWriter stderr)
     {
         var mode = line.Command == Command.Titles ? CrawlMode.Titles : CrawlMode.Planets;
-        var crawl = CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, stderr);
+        var crawl = fileUrls is null
+            ? CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, stderr)
+            : CrawlerStreams.Start(system, Source.From(urls).Concat(Source.From(fileUrls)
+                    .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))),
+                mode, settings, format, stdout, stderr);
         var interrupted = 0;
         void Interrupt(PosixSignalContext context)
         {

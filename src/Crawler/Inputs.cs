@@ -2,24 +2,15 @@ using Crawler.Core;
 
 namespace Crawler;
 
-/// <summary>Collects the URLs to crawl from the command line, <c>--file</c> and the configuration.</summary>
+/// <summary>Collects the URLs to crawl from the command line, <c>--file</c> (read lazily, as a stream) and the
+/// configuration.</summary>
 internal static class Inputs
 {
-    public static async Task<IReadOnlyList<string>> ReadUrlsAsync(CommandLine line, CrawlerSettings settings)
+    /// <summary>The URLs of the command line, or the configured planets when there are none and no file.</summary>
+    public static IReadOnlyList<string> FromCommandLine(CommandLine line, CrawlerSettings settings)
     {
         var urls = new List<string>(line.Urls);
-        if (line.File is { } file)
-        {
-            var fromFile = await ReadFileAsync(file).ConfigureAwait(false);
-            if (fromFile.Count == 0)
-            {
-                throw new UsageException($"--file '{file}' holds no URL");
-            }
-
-            urls.AddRange(fromFile);
-        }
-
-        if (urls.Count == 0)
+        if (urls.Count == 0 && line.File is null)
         {
             if (line.Command == Command.Titles)
             {
@@ -36,26 +27,76 @@ internal static class Inputs
         return line.Repeat == 1 ? urls : [.. urls.SelectMany(url => Enumerable.Repeat(url, line.Repeat))];
     }
 
-    private static async Task<List<string>> ReadFileAsync(string path)
+    /// <summary>
+    /// The URLs of <c>--file</c> (<c>-</c> = stdin), one a line, blank and <c>#</c> lines skipped, read lazily: a
+    /// million lines are never in memory at once. The first URL is read now, so that an unreadable or empty file
+    /// is bad usage before anything starts.
+    /// </summary>
+    public static IEnumerable<string> OpenFile(string path, int repeat)
     {
+        TextReader reader;
         try
         {
-            using var reader = path == "-" ? new StreamReader(Console.OpenStandardInput()) : new StreamReader(path);
-            var urls = new List<string>();
-            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } raw)
-            {
-                var text = raw.Trim();
-                if (text.Length > 0 && !text.StartsWith('#'))
-                {
-                    urls.Add(text);
-                }
-            }
-
-            return urls;
+            reader = path == "-" ? Console.In : new StreamReader(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             throw new UsageException($"cannot read --file '{path}': {e.Message}");
+        }
+
+        var lines = Urls(reader, path);
+        var enumerator = lines.GetEnumerator();
+        if (!enumerator.MoveNext())
+        {
+            enumerator.Dispose();
+            throw new UsageException($"--file '{path}' holds no URL");
+        }
+
+        return Repeat(Rest(enumerator), repeat);
+    }
+
+    private static IEnumerable<string> Rest(IEnumerator<string> started)
+    {
+        using (started)
+        {
+            do
+            {
+                yield return started.Current;
+            }
+            while (started.MoveNext());
+        }
+    }
+
+    private static IEnumerable<string> Repeat(IEnumerable<string> urls, int repeat) =>
+        repeat == 1 ? urls : urls.SelectMany(url => Enumerable.Repeat(url, repeat));
+
+    private static IEnumerable<string> Urls(TextReader reader, string path)
+    {
+        using (reader == Console.In ? null : reader)
+        {
+            while (true)
+            {
+                string? raw;
+                try
+                {
+                    raw = reader.ReadLine();
+                }
+                catch (IOException e)
+                {
+                    throw new UsageException($"cannot read --file '{path}': {e.Message}");
+                }
+
+                if (raw is null)
+                {
+                    yield break;
+                }
+
+                var text = raw.Trim();
+                if (text.Length > 0 && !text.StartsWith('#'))
+                {
+                    yield return text;
+                }
+            }
         }
     }
 }

@@ -1,0 +1,113 @@
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace Crawler.Core;
+
+/// <summary>
+/// Crawls fed by Akka.Streams: planets come from a <see cref="Source{TOut,TMat}"/> (a file of a million URLs read
+/// lazily) into the coordinator through <c>Sink.ActorRefWithAck</c>, so the source is read only as fast as
+/// max-planets-in-flight fetchers finish; and the crawl's results can themselves be consumed as a source.
+/// </summary>
+public static class CrawlerStreams
+{
+    private static long _runs;
+
+    /// <summary>Starts a crawl of the planets <paramref name="planets"/> emits, with a printer writing the results
+    /// as they come (as <see cref="CrawlerProps.Start"/> does for a list).</summary>
+    public static CrawlHandle Start(ActorSystem system, Source<string, NotUsed> planets, CrawlMode mode, CrawlerSettings settings,
+        ResultFormat format, TextWriter output, TextWriter summaryOutput)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(settings);
+        var completion = new TaskCompletionSource<CrawlSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = Interlocked.Increment(ref _runs);
+        var printer = system.ActorOf(ResultPrinter.Props(new PrinterOptions(format, output, summaryOutput, null, completion,
+            settings.StopSystemOnCompletion)), $"stream-printer-{run}");
+        var coordinator = Feed(system, planets, mode, settings, printer, $"stream-coordinator-{run}");
+        return new CrawlHandle(completion.Task, coordinator);
+    }
+
+    /// <summary>The results of a crawl of <paramref name="planets"/>, as a source: one <see cref="Crawl.PlanetResult"/>
+    /// per planet, in the order they finish; the source completes after the last one. Results are buffered
+    /// (up to <paramref name="bufferSize"/>, then in the crawl's printer) if the consumer is slower than the crawl.</summary>
+    public static Source<Crawl.PlanetResult, NotUsed> Results(ActorSystem system, Source<string, NotUsed> planets, CrawlMode mode,
+        CrawlerSettings settings, int bufferSize = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return Source.Queue<Crawl.PlanetResult>(bufferSize, OverflowStrategy.Backpressure)
+            .MapMaterializedValue(queue =>
+            {
+                var run = Interlocked.Increment(ref _runs);
+                var printer = system.ActorOf(Props.Create(() => new QueuePrinter(queue)), $"result-queue-{run}");
+                Feed(system, planets, mode, settings with { StopSystemOnCompletion = false }, printer, $"stream-coordinator-{run}");
+                return NotUsed.Instance;
+            });
+    }
+
+    private static IActorRef Feed(ActorSystem system, Source<string, NotUsed> planets, CrawlMode mode, CrawlerSettings settings,
+        IActorRef printer, string name)
+    {
+        var coordinator = system.ActorOf(CrawlCoordinator.Props(settings, printer), name);
+        planets.Select(url => new Crawl.Planet(url))
+            .RunWith(Sink.ActorRefWithAck<Crawl.Planet>(coordinator, new Crawl.StartStreamedCrawl(mode), Crawl.PlanetAck.Instance,
+                Crawl.StreamEnded.Instance, e => new Crawl.StreamFailed(e.Message)), system.Materializer());
+        return coordinator;
+    }
+
+    /// <summary>A printer that hands results to a stream queue, one offer at a time.</summary>
+    private sealed class QueuePrinter : ReceiveActor, IWithUnboundedStash
+    {
+        private readonly ISourceQueueWithComplete<Crawl.PlanetResult> _queue;
+        private int _expected = -1;
+        private int _received;
+
+        public QueuePrinter(ISourceQueueWithComplete<Crawl.PlanetResult> queue)
+        {
+            _queue = queue;
+            Ready();
+        }
+
+        public IStash Stash { get; set; } = null!;
+
+        private void Ready()
+        {
+            Receive<Crawl.CrawlStarted>(started => Expect(started.PlanetCount));
+            Receive<Crawl.CrawlFinished>(finished => Expect(finished.PlanetCount));
+            Receive<Crawl.PlanetResult>(result =>
+            {
+                _received++;
+                _queue.OfferAsync(result).PipeTo(Self);
+                Become(Offering);
+            });
+        }
+
+        private void Offering()
+        {
+            Receive<IQueueOfferResult>(_ =>
+            {
+                Stash.UnstashAll();
+                Become(Ready);
+                CompleteIfDone();
+            });
+            Receive<Status.Failure>(_ => Context.Stop(Self)); // the consumer went away
+            ReceiveAny(_ => Stash.Stash());
+        }
+
+        private void Expect(int count)
+        {
+            _expected = count;
+            CompleteIfDone();
+        }
+
+        private void CompleteIfDone()
+        {
+            if (_expected >= 0 && _received >= _expected)
+            {
+                _queue.Complete();
+                Context.Stop(Self);
+            }
+        }
+    }
+}
