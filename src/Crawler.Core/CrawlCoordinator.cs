@@ -52,7 +52,7 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
     /// makes the fetcher of one planet (default: a <see cref="PlanetFetcher"/> child); tests pass probes.</summary>
     public static Props Props(CrawlerSettings settings, IActorRef printer,
         Func<IUntypedActorContext, Crawl.FetchPlanet, IActorRef>? fetcherFactory = null) =>
-        Akka.Actor.Props.Create(() => new CrawlCoordinator(settings, printer, fetcherFactory));
+        Akka.Actor.Props.Create<CrawlCoordinator>(settings, printer, fetcherFactory);
 
     /// <summary>Fetchers that throw are stopped, never restarted (a restart would fetch the planet twice); the
     /// exception is kept for the planet's <c>crash</c> result.</summary>

@@ -11,7 +11,9 @@ namespace Crawler.Core;
 /// <param name="SlowedHosts">Hosts whose requests must ask the governor for a slot.</param>
 /// <param name="Robots">The crawl's robots keeper, or <see cref="ActorRefs.Nobody"/>.</param>
 /// <param name="RobotsCache">The robots.txt rules read so far.</param>
-public sealed record CrawlServices(IActorRef Pool, IActorRef Governor, SlowedHosts SlowedHosts, IActorRef Robots, RobotsCache RobotsCache)
+/// <param name="Extractor">The crawl's page extractor (thread-safe, built once).</param>
+public sealed record CrawlServices(IActorRef Pool, IActorRef Governor, SlowedHosts SlowedHosts, IActorRef Robots, RobotsCache RobotsCache,
+    PageExtractor Extractor)
 {
     /// <summary>Starts the services of a crawl as children of <paramref name="context"/> (the coordinator).</summary>
     public static CrawlServices Start(IUntypedActorContext context, CrawlerSettings settings)
@@ -25,6 +27,6 @@ public sealed record CrawlServices(IActorRef Pool, IActorRef Governor, SlowedHos
         var robots = settings.RespectRobots
             ? context.ActorOf(RobotsKeeper.Props(settings, cache, slowed, governor, (_, _) => pool), "robots-keeper")
             : ActorRefs.Nobody;
-        return new CrawlServices(pool, governor, slowed, robots, cache);
+        return new CrawlServices(pool, governor, slowed, robots, cache, new PageExtractor(settings.ArticleSelector, settings.TitleSelector));
     }
 }

@@ -40,7 +40,7 @@ public static class CrawlerStreams
             .MapMaterializedValue(queue =>
             {
                 var run = Interlocked.Increment(ref _runs);
-                var printer = system.ActorOf(Props.Create(() => new QueuePrinter(queue)), $"result-queue-{run}");
+                var printer = system.ActorOf(Props.Create<QueuePrinter>(queue), $"result-queue-{run}");
                 Feed(system, planets, mode, settings with { StopSystemOnCompletion = false }, printer, $"stream-coordinator-{run}");
                 return NotUsed.Instance;
             });

@@ -45,7 +45,7 @@ public sealed class HostGovernor : ReceiveActor
     /// <summary>Props for a governor that marks slowed hosts in <paramref name="slowed"/> and spaces every host at least
     /// <paramref name="minHostDelay"/>; <paramref name="now"/> is a monotonic clock (tests pass their own).</summary>
     public static Props Props(RetrySettings settings, SlowedHosts slowed, Func<TimeSpan>? now = null, TimeSpan minHostDelay = default) =>
-        Akka.Actor.Props.Create(() => new HostGovernor(settings, slowed, now, minHostDelay));
+        Akka.Actor.Props.Create<HostGovernor>(settings, slowed, now, minHostDelay);
 
     /// <summary>Tells the governor that a first attempt went to <paramref name="Host"/> without asking (the host is not
     /// slowed down); it counts towards the host's retry budget. No reply.</summary>

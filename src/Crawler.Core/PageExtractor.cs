@@ -10,7 +10,7 @@ namespace Crawler.Core;
 /// <summary>
 /// Finds the article link of a planet page and the title of an article page with AngleSharp: CSS or XPath selectors
 /// (<see cref="PageSelector"/>), first match wins, as the seed's <c>xpath(...)[0]</c>. Pure: no network, no actors.
-/// One instance is used by one actor.
+/// Thread-safe (a parser per thread, selectors evaluated on copies): one instance serves every fetcher of a crawl.
 /// </summary>
 public sealed class PageExtractor : IPageExtractor
 {

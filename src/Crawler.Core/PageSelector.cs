@@ -8,7 +8,7 @@ namespace Crawler.Core;
 /// A selector given by the user: CSS, or XPath 1.0 when the text starts with <c>/</c>, <c>(</c> or <c>xpath:</c>
 /// (so the seed's <c>//h3/a/@href</c> and <c>/html/head/title</c> work as the article wrote them). XPath runs on the
 /// BCL's own engine over an <see cref="HtmlNavigator"/>. The first match wins; it may be an element, an attribute,
-/// a text node or, for XPath, a string.
+/// a text node or, for XPath, a string. Thread-safe: one selector serves every fetcher of a crawl.
 /// </summary>
 public sealed class PageSelector
 {
@@ -34,7 +34,7 @@ public sealed class PageSelector
         ArgumentNullException.ThrowIfNull(text);
         selector = null;
         var trimmed = text.Trim();
-        var isXPath = trimmed.StartsWith('/') || trimmed.StartsWith('(') || trimmed.StartsWith("xpath:", StringComparison.OrdinalIgnoreCase);
+        var isXPath = IsXPathText(trimmed);
         try
         {
             if (isXPath)
@@ -62,9 +62,22 @@ public sealed class PageSelector
         }
     }
 
-    /// <summary>Parses a selector that is known to be valid (validated by <see cref="CrawlerSettings"/>).</summary>
-    public static PageSelector Parse(string text) =>
-        TryParse(text, out var selector, out var problem) ? selector! : throw new ArgumentException(problem, nameof(text));
+    /// <summary>A selector that is known to be valid (validated by <see cref="CrawlerSettings"/>): an XPath expression is
+    /// compiled, a CSS selector is not checked again (checking parses a document, which is dear per fetcher).</summary>
+    public static PageSelector Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        if (!IsXPathText(trimmed))
+        {
+            return new PageSelector(text, null);
+        }
+
+        return TryParse(text, out var selector, out var problem) ? selector! : throw new ArgumentException(problem, nameof(text));
+    }
+
+    private static bool IsXPathText(string trimmed) =>
+        trimmed.StartsWith('/') || trimmed.StartsWith('(') || trimmed.StartsWith("xpath:", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The first match in <paramref name="document"/>: the element (or attribute owner) and the text the
     /// match stands for (an attribute's value, a text node's data, an XPath string), or null when nothing matches.</summary>
@@ -76,8 +89,10 @@ public sealed class PageSelector
             return document.QuerySelector(Text.Trim()) is { } element ? (element, null) : null;
         }
 
+        // A compiled expression keeps evaluation state: each evaluation gets its own copy, so that one selector can
+        // serve every fetcher of a crawl.
         var navigator = new HtmlNavigator(document);
-        var result = navigator.Evaluate(_xpath);
+        var result = navigator.Evaluate(_xpath.Clone());
         switch (result)
         {
             case XPathNodeIterator nodes:

@@ -58,7 +58,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
         _robots = services?.Robots ?? ActorRefs.Nobody;
         _robotsCache = services?.RobotsCache ?? new RobotsCache();
         _connectionFactory = connectionFactory ?? (services is null ? DefaultConnection(settings) : (_, _) => services.Pool);
-        _extractor = extractor ?? new PageExtractor(settings.ArticleSelector, settings.TitleSelector);
+        _extractor = extractor ?? services?.Extractor ?? new PageExtractor(settings.ArticleSelector, settings.TitleSelector);
         FetchingPlanet();
     }
 
@@ -72,7 +72,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
     /// and fakes.</summary>
     public static Props Props(Crawl.FetchPlanet job, CrawlerSettings settings, CrawlServices? services = null,
         Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory = null, IPageExtractor? extractor = null) =>
-        Akka.Actor.Props.Create(() => new PlanetFetcher(job, settings, services, connectionFactory, extractor));
+        Akka.Actor.Props.Create<PlanetFetcher>(job, settings, services, connectionFactory, extractor);
 
     /// <summary>The actor name of the fetcher of <paramref name="job"/>: <c>fetch-{index}-{host}</c>.</summary>
     public static string ActorName(Crawl.FetchPlanet job)

@@ -50,7 +50,7 @@ public sealed class ResultPrinter : ReceiveActor
     }
 
     /// <summary>Props for a printer with <paramref name="options"/>.</summary>
-    public static Props Props(PrinterOptions options) => Akka.Actor.Props.Create(() => new ResultPrinter(options));
+    public static Props Props(PrinterOptions options) => Akka.Actor.Props.Create<ResultPrinter>(options);
 
     /// <inheritdoc />
     protected override void PostStop()

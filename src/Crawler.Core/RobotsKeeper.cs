@@ -48,7 +48,7 @@ public sealed class RobotsKeeper : ReceiveActor
     /// <summary>Props for the keeper of a crawl.</summary>
     public static Props Props(CrawlerSettings settings, RobotsCache cache, SlowedHosts slowed, IActorRef governor,
         Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory = null) =>
-        Akka.Actor.Props.Create(() => new RobotsKeeper(settings, cache, slowed, governor, connectionFactory));
+        Akka.Actor.Props.Create<RobotsKeeper>(settings, cache, slowed, governor, connectionFactory);
 
     /// <summary>Asks for the rules of <paramref name="Url"/>'s origin; the reply is a <see cref="Verdict"/> with the
     /// same <paramref name="Token"/>.</summary>

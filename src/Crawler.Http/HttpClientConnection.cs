@@ -69,7 +69,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     /// <paramref name="tls"/>. The TCP and DNS managers default to the system's Akka.IO extensions; tests pass probes.</summary>
     public static Props Props(string host, int port, HttpClientSettings settings, IActorRef? tcpManager = null,
         IActorRef? dnsManager = null, bool tls = false) =>
-        Akka.Actor.Props.Create(() => new HttpClientConnection(host, port, settings, tcpManager, dnsManager, tls));
+        Akka.Actor.Props.Create<HttpClientConnection>(host, port, settings, tcpManager, dnsManager, tls);
 
     /// <summary>Props for the connection to the origin of <paramref name="url"/> (http or https).</summary>
     public static Props PropsFor(Uri url, HttpClientSettings settings)

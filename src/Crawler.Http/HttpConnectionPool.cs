@@ -40,7 +40,7 @@ public sealed class HttpConnectionPool : ReceiveActor
     /// <summary>Props for a pool; <paramref name="connectionFactory"/> makes one connection actor for an origin
     /// (default: an <see cref="HttpClientConnection"/> child); tests pass probes.</summary>
     public static Props Props(HttpClientSettings settings, Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory = null) =>
-        Akka.Actor.Props.Create(() => new HttpConnectionPool(settings, connectionFactory));
+        Akka.Actor.Props.Create<HttpConnectionPool>(settings, connectionFactory);
 
     /// <summary>The origin key of a URL: <c>scheme://host:port</c>.</summary>
     public static string OriginOf(Uri url)
