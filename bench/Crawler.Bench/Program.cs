@@ -29,7 +29,8 @@ var settings = CrawlerSettings.Create(system);
 Console.WriteLine($"robots.txt {(robots ? "on" : "off")}, max-connections-per-host 0 (no cap: the farm is one host)");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{"case",-24} {"median",9} {"ideal",9} {"ratio",7} {"cpu",9}   runs ({runs} each, {Environment.ProcessorCount} cores, .NET {Environment.Version})"));
-foreach (var (name, planets, delayMs, mode, repeat, pipelined) in cases)
+var only = Environment.GetEnvironmentVariable("BENCH_CASE"); // e.g. "1000 planets @ 0 ms", for profiling one case
+foreach (var (name, planets, delayMs, mode, repeat, pipelined) in cases.Where(c => only is null || c.Name == only))
 {
     var caseSettings = pipelined is { } pipe
         ? settings with { Http = settings.Http with { Pipelining = pipe, PipeliningDepth = 16, MaxConnectionsPerHost = 1 } }

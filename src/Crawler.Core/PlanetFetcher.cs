@@ -21,7 +21,7 @@ using Http = Crawler.Http.Http; // an alias in the namespace lets call sites rea
 /// <remarks>States: <see cref="FetchingPlanet"/> → <see cref="FetchingArticle"/>; in each, a request waits for its
 /// grant, then for its reply. The whole planet is bounded by <see cref="CrawlerSettings.PlanetTimeout"/>. A
 /// connection that throws is stopped, and the planet ends as a <c>crash</c>.</remarks>
-public sealed class PlanetFetcher : ReceiveActor, IWithTimers
+public sealed class PlanetFetcher : UntypedActor, IWithTimers
 {
     private const string PlanetTimerKey = "planet-timeout";
     private const string SendTimerKey = "send";
@@ -59,7 +59,6 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
         _robotsCache = services?.RobotsCache ?? new RobotsCache();
         _connectionFactory = connectionFactory ?? (services is null ? DefaultConnection(settings) : (_, _) => services.Pool);
         _extractor = extractor ?? services?.Extractor ?? new PageExtractor(settings.ArticleSelector, settings.TitleSelector);
-        FetchingPlanet();
     }
 
     /// <inheritdoc />
@@ -109,30 +108,74 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
         }
     }
 
-    private void FetchingPlanet()
-    {
-        Receive<Http.ResponseReceived>(r => r.RequestId == _token, r => OnResponse(r, OnPlanetPage));
-        Common();
-    }
+    /// <inheritdoc />
+    protected override void OnReceive(object message) => FetchingPlanet(message);
 
-    private void FetchingArticle()
+    // The fetcher is created once per planet, so it is an UntypedActor with plain state methods: a ReceiveActor
+    // compiles its handlers for every instance, which cost more than the rest of a planet's actor work together.
+    private void FetchingPlanet(object message)
     {
-        Receive<Http.ResponseReceived>(r => r.RequestId == _token, r => OnResponse(r, OnArticlePage));
-        Common();
-    }
-
-    private void Common()
-    {
-        Receive<Http.RequestFailed>(f => f.RequestId == _token, OnRequestFailed);
-        Receive<HostGovernor.Granted>(g => g.Token == _token, OnGranted);
-        Receive<RobotsKeeper.Verdict>(v => v.Token == _token, v => Obey(v.Rules));
-        Receive<HostGovernor.Denied>(d => d.Token == _token, d => Fail(_lastFailure! with
+        if (message is Http.ResponseReceived response)
         {
-            Message = $"{_lastFailure.Message} (not retried: {d.Reason})",
-        }));
-        Receive<SendNow>(s => s.Token == _token, _ => Send());
-        Receive<PlanetTimedOut>(_ => OnPlanetTimedOut());
-        Receive<Terminated>(OnConnectionTerminated);
+            if (response.RequestId == _token)
+            {
+                OnResponse(response, OnPlanetPage);
+            }
+
+            return;
+        }
+
+        Common(message);
+    }
+
+    private void FetchingArticle(object message)
+    {
+        if (message is Http.ResponseReceived response)
+        {
+            if (response.RequestId == _token)
+            {
+                OnResponse(response, OnArticlePage);
+            }
+
+            return;
+        }
+
+        Common(message);
+    }
+
+    /// <summary>What both states handle. Replies that carry an older token are late (a retry or a redirect moved
+    /// on) and are dropped.</summary>
+    private void Common(object message)
+    {
+        switch (message)
+        {
+            case Http.RequestFailed failed when failed.RequestId == _token:
+                OnRequestFailed(failed);
+                break;
+            case HostGovernor.Granted granted when granted.Token == _token:
+                OnGranted(granted);
+                break;
+            case RobotsKeeper.Verdict verdict when verdict.Token == _token:
+                Obey(verdict.Rules);
+                break;
+            case HostGovernor.Denied denied when denied.Token == _token:
+                Fail(_lastFailure! with { Message = $"{_lastFailure.Message} (not retried: {denied.Reason})" });
+                break;
+            case SendNow now when now.Token == _token:
+                Send();
+                break;
+            case PlanetTimedOut:
+                OnPlanetTimedOut();
+                break;
+            case Terminated terminated:
+                OnConnectionTerminated(terminated);
+                break;
+            case Http.RequestFailed or HostGovernor.Granted or HostGovernor.Denied or RobotsKeeper.Verdict or SendNow:
+                break; // late: for a token already left behind
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     // ---- Requests: grant, send, retry, redirect -----------------------------------------------------------------
@@ -335,7 +378,7 @@ public sealed class PlanetFetcher : ReceiveActor, IWithTimers
         }
 
         _log.Debug("First article on {Planet}: {Article}", _job.Url, article);
-        Become(FetchingArticle);
+        Context.Become(FetchingArticle);
         Begin(article!);
     }
 
