@@ -132,6 +132,12 @@ public sealed class PageExtractor : IPageExtractor
         return title.Length > 0;
     }
 
+    /// <summary>Parses a small page once, so that AngleSharp's first-use cost (tens of milliseconds of JIT) is paid on
+    /// a spare core while the crawl connects, not when the first page arrives.</summary>
+    public static void WarmUp() =>
+        ParseHtml("<!DOCTYPE html><html><head><title>warm</title></head><body><h3><a href=\"/a\">a</a></h3></body></html>")
+            .QuerySelector("h3 > a[href]");
+
     /// <summary>True when <paramref name="selector"/> is a valid CSS selector, or XPath 1.0 expression.</summary>
     public static bool IsValidSelector(string selector, out string problem) => PageSelector.TryParse(selector, out _, out problem);
 

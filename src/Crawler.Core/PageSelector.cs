@@ -1,6 +1,6 @@
 using System.Xml.XPath;
 using AngleSharp.Dom;
-using AngleSharp.Html.Parser;
+using AngleSharp.Css.Parser;
 
 namespace Crawler.Core;
 
@@ -12,7 +12,7 @@ namespace Crawler.Core;
 /// </summary>
 public sealed class PageSelector
 {
-    private static readonly HtmlParser Probe = new();
+    private static readonly CssSelectorParser CssParser = new();
 
     private readonly XPathExpression? _xpath;
 
@@ -44,9 +44,16 @@ public sealed class PageSelector
             }
             else
             {
-                lock (Probe)
+                bool valid;
+                lock (CssParser)
                 {
-                    Probe.ParseDocument("<html></html>").QuerySelector(trimmed);
+                    valid = trimmed.Length > 0 && CssParser.ParseSelector(trimmed) is not null;
+                }
+
+                if (!valid)
+                {
+                    problem = $"'{trimmed}' is not a valid CSS selector";
+                    return false;
                 }
 
                 selector = new PageSelector(text, null);

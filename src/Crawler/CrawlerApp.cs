@@ -23,6 +23,12 @@ internal static class CrawlerApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<Stream> rawStdout)
     {
+        // AngleSharp's first parse costs tens of milliseconds; a spare core pays it while the ActorSystem starts.
+        if (args.Length == 0 || args[0] is not ("get" or "--help" or "-h"))
+        {
+            _ = Task.Run(PageExtractor.WarmUp);
+        }
+
         CommandLine line;
         Config config;
         CrawlerSettings settings;
