@@ -4,7 +4,9 @@
 #   ./build.sh test             run every test project; ends with one line "N passed, N failed"
 #   ./build.sh run -- ARGS      run the console host with ARGS (e.g. ./build.sh run -- --json http://host/)
 #   ./build.sh demo [ARGS]      serve the sample planet farm on 127.0.0.1 and crawl it
-#   ./build.sh bench [RUNS]     timed crawl benchmarks against the sample site (Release)
+#   ./build.sh publish          the crawler as a ReadyToRun executable in artifacts/crawler (fast start-up)
+#   ./build.sh bench [ARGS]     benchmarks: inproc [RUNS] (default), whole [RUNS] (vs the HttpClient baseline,
+#                               whole processes; publishes both first), claims (the seed's three claims)
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -47,11 +49,19 @@ case "$verb" in
   demo)
     dotnet run --project src/Crawler -c Release -- demo "$@"
     ;;
+  publish)
+    dotnet publish src/Crawler -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o artifacts/crawler
+    ;;
   bench)
+    if [ "${1:-}" = "whole" ]; then
+      dotnet publish src/Crawler -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o artifacts/crawler >/dev/null &&
+      dotnet publish bench/Crawler.Baseline -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o artifacts/baseline >/dev/null ||
+      exit 1
+    fi
     dotnet run --project bench/Crawler.Bench -c Release -- "$@"
     ;;
   *)
-    echo "usage: ./build.sh [build|test|run -- ARGS|demo [ARGS]|bench [RUNS]]" >&2
+    echo "usage: ./build.sh [build|test|run -- ARGS|demo [ARGS]|publish|bench [inproc|whole|claims] [RUNS]]" >&2
     exit 2
     ;;
 esac
