@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
@@ -49,6 +50,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     private IPEndPoint? _remote;
     private int _requestsOnConnection;
     private bool _receivedAny;
+    private long _lastRead;
 
     /// <summary>Creates the actor; prefer <see cref="Props(string, int, HttpClientSettings, IActorRef?, IActorRef?, bool)"/>.</summary>
     public HttpClientConnection(string host, int port, HttpClientSettings settings, IActorRef? tcpManager, IActorRef? dnsManager, bool tls)
@@ -513,7 +515,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
             }
             else
             {
-                _connection!.Tell(Tcp.Write.Create(ByteString.CopyFrom(bytes)));
+                _connection!.Tell(Tcp.Write.Create(ByteString.FromBytes(bytes))); // the array is ours alone
             }
 
             if (!Timers.IsTimerActive(ReadTimerKey))
@@ -528,8 +530,15 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 
     private void OnReceived(ByteString data)
     {
-        _receivedAny = true;
-        Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.ReadIdleTimeout);
+        // The read timer is not restarted on every read (each restart is a scheduler operation, and a body arrives
+        // in many frames): the last read is noted, and the timer, when it fires, looks at it.
+        if (!_receivedAny)
+        {
+            _receivedAny = true;
+            Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.ReadIdleTimeout);
+        }
+
+        _lastRead = Stopwatch.GetTimestamp();
         _buffer.EnsureAvailable(data.Count);
         var free = _buffer.AvailableSpan;
         data.CopyTo(ref free);
@@ -654,6 +663,13 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 
     private void OnReadTimedOut()
     {
+        var quiet = Stopwatch.GetElapsedTime(_lastRead);
+        if (_receivedAny && quiet < _settings.ReadIdleTimeout)
+        {
+            Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.ReadIdleTimeout - quiet);
+            return;
+        }
+
         var (phase, limit, what) = _receivedAny
             ? (TimeoutPhase.Body, _settings.ReadIdleTimeout, "the response stalled: no byte for")
             : (TimeoutPhase.FirstByte, _settings.FirstByteTimeout, "no byte of the response within");
