@@ -31,6 +31,7 @@ public static class CrawlerProps
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
+        SchedulerWarmUp.Ensure(system);
         var completion = new TaskCompletionSource<CrawlSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = Interlocked.Increment(ref _runs);
         var printer = system.ActorOf(Printer(new PrinterOptions(format, output, summaryOutput, null, completion,

@@ -49,6 +49,7 @@ public static class CrawlerStreams
     private static IActorRef Feed(ActorSystem system, Source<string, NotUsed> planets, CrawlMode mode, CrawlerSettings settings,
         IActorRef printer, string name)
     {
+        SchedulerWarmUp.Ensure(system);
         var coordinator = system.ActorOf(CrawlCoordinator.Props(settings, printer), name);
         planets.Select(url => new Crawl.Planet(url))
             .RunWith(Sink.ActorRefWithAck<Crawl.Planet>(coordinator, new Crawl.StartStreamedCrawl(mode), Crawl.PlanetAck.Instance,

@@ -71,6 +71,7 @@ internal static class CrawlerApp
         try
         {
             var system = ActorSystem.Create("crawler", config);
+            SchedulerWarmUp.Ensure(system);
             var format = line.Json ? ResultFormat.Json : ResultFormat.Text;
             switch (line.Command)
             {
