@@ -48,7 +48,13 @@ internal static class CrawlerApp
             urls = line.Command is Command.Demo or Command.Get ? line.Urls : Inputs.FromCommandLine(line, settings);
             if (line.File is { } file && line.Command is Command.Planets or Command.Titles)
             {
-                fileUrls = Inputs.OpenFile(file, line.Repeat);
+                // A file that fits in one round of planets in flight is read at once; a longer one is streamed.
+                fileUrls = Inputs.OpenFile(file, line.Repeat, out var all, settings.MaxPlanetsInFlight);
+                if (all is not null)
+                {
+                    urls = [.. urls, .. all];
+                    fileUrls = null;
+                }
             }
         }
         catch (UsageException e)

@@ -32,8 +32,14 @@ internal static class Inputs
     /// million lines are never in memory at once. The first URL is read now, so that an unreadable or empty file
     /// is bad usage before anything starts.
     /// </summary>
-    public static IEnumerable<string> OpenFile(string path, int repeat)
+    public static IEnumerable<string> OpenFile(string path, int repeat) => OpenFile(path, repeat, out _, 0);
+
+    /// <summary>As <see cref="OpenFile(string, int)"/>, and when the whole file holds at most <paramref name="small"/>
+    /// URLs, they are read now into <paramref name="all"/> (a small file needs no stream, whose start costs more than
+    /// its crawl).</summary>
+    public static IEnumerable<string> OpenFile(string path, int repeat, out IReadOnlyList<string>? all, int small)
     {
+        all = null;
         TextReader reader;
         try
         {
@@ -52,18 +58,31 @@ internal static class Inputs
             throw new UsageException($"--file '{path}' holds no URL");
         }
 
-        return Repeat(Rest(enumerator), repeat);
+        var head = new List<string> { enumerator.Current };
+        while (head.Count <= small && enumerator.MoveNext())
+        {
+            head.Add(enumerator.Current);
+        }
+
+        if (head.Count <= small)
+        {
+            enumerator.Dispose();
+            all = [.. Repeat(head, repeat)];
+            return all;
+        }
+
+        return Repeat(head.Concat(Rest(enumerator)), repeat);
     }
 
+    /// <summary>What is left of an enumeration already begun (its current element already taken).</summary>
     private static IEnumerable<string> Rest(IEnumerator<string> started)
     {
         using (started)
         {
-            do
+            while (started.MoveNext())
             {
                 yield return started.Current;
             }
-            while (started.MoveNext());
         }
     }
 

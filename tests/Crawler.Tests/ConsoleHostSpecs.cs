@@ -87,6 +87,27 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Host_should_stream_a_file_longer_than_the_planets_in_flight()
+    {
+        var file = Path.GetTempFileName();
+        var config = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, 12).Select(i => Planet(i % 3)));
+        await File.WriteAllTextAsync(config, "crawler.max-planets-in-flight = 2\n");
+        try
+        {
+            var run = await CrawlerProcess.RunAsync(["--json", "--config", config, "-f", file]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal(12, run.StdoutLines.Length);
+            Assert.Contains("12 planets: 12 ok, 0 failed in", run.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
     public async Task Host_should_read_urls_from_stdin_when_the_file_is_a_dash()
     {
         var run = await CrawlerProcess.RunAsync(["--file", "-", "--sequential"], stdin: $"{Planet(1)}\n{Planet(2)}\n");
