@@ -15,7 +15,7 @@ namespace Crawler.Core;
 /// on <see cref="Crawl.CancelCrawl"/> a <c>cancelled</c> result. So nothing leaves the printer waiting. It stops
 /// when every planet has reported.
 /// </summary>
-public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
+public sealed class CrawlCoordinator : UntypedActor, IWithTimers
 {
     private const string DeadlineTimerKey = "deadline";
 
@@ -42,7 +42,6 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
         _printer = printer;
         _fetcherFactory = fetcherFactory ?? ((context, job) =>
             context.ActorOf(PlanetFetcher.Props(job, settings, _services), PlanetFetcher.ActorName(job)));
-        Idle();
     }
 
     /// <inheritdoc />
@@ -58,30 +57,62 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
     /// exception is kept for the planet's <c>crash</c> result.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new CrashRecordingStrategy(_crashes);
 
-    private void Idle()
+    /// <inheritdoc />
+    protected override void OnReceive(object message) => Idle(message);
+
+    private void Idle(object message)
     {
-        Receive<Crawl.StartCrawl>(Start);
-        Receive<Crawl.StartStreamedCrawl>(StartStreamedCrawl);
-        Receive<Crawl.CancelCrawl>(_ => { });
+        switch (message)
+        {
+            case Crawl.StartCrawl start:
+                Start(start);
+                break;
+            case Crawl.StartStreamedCrawl start:
+                StartStreamedCrawl(start);
+                break;
+            case Crawl.CancelCrawl:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
-    private void Crawling()
+    private void Crawling(object message)
     {
-        Receive<Crawl.Planet>(OnPlanet);
-        Receive<Crawl.StreamEnded>(_ => OnInputEnded());
-        Receive<Crawl.StreamFailed>(failed =>
+        switch (message)
         {
-            _log.Warning("The planets' source failed ({Reason}); crawling what came before it", failed.Reason);
-            OnInputEnded();
-        });
-        Receive<Crawl.PlanetResult>(OnResult);
-        Receive<Terminated>(OnTerminated);
-        Receive<Crawl.CancelCrawl>(cancel => EndEverything(job => Cut(job, ErrorKind.Cancelled, $"cancelled: {cancel.Reason}", null)));
-        Receive<DeadlineReached>(_ => EndEverything(job => Cut(job, ErrorKind.Timeout,
-            $"timeout: the crawl reached its deadline of {_settings.Deadline!.Value.TotalSeconds:0.###} s before this planet finished (deadline phase)",
-            TimeoutPhase.Deadline)));
-        Receive<Crawl.StartCrawl>(_ => Sender.Tell(new Crawl.CrawlRefused("this coordinator is already crawling")));
-        Receive<Crawl.StartStreamedCrawl>(_ => Sender.Tell(new Crawl.CrawlRefused("this coordinator is already crawling")));
+            case Crawl.Planet planet:
+                OnPlanet(planet);
+                break;
+            case Crawl.StreamEnded:
+                OnInputEnded();
+                break;
+            case Crawl.StreamFailed failed:
+                _log.Warning("The planets' source failed ({Reason}); crawling what came before it", failed.Reason);
+                OnInputEnded();
+                break;
+            case Crawl.PlanetResult result:
+                OnResult(result);
+                break;
+            case Terminated terminated:
+                OnTerminated(terminated);
+                break;
+            case Crawl.CancelCrawl cancel:
+                EndEverything(job => Cut(job, ErrorKind.Cancelled, $"cancelled: {cancel.Reason}", null));
+                break;
+            case DeadlineReached:
+                EndEverything(job => Cut(job, ErrorKind.Timeout,
+                    $"timeout: the crawl reached its deadline of {_settings.Deadline!.Value.TotalSeconds:0.###} s before this planet finished (deadline phase)",
+                    TimeoutPhase.Deadline));
+                break;
+            case Crawl.StartCrawl or Crawl.StartStreamedCrawl:
+                Sender.Tell(new Crawl.CrawlRefused("this coordinator is already crawling"));
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     private void Start(Crawl.StartCrawl start)
@@ -122,7 +153,7 @@ public sealed class CrawlCoordinator : ReceiveActor, IWithTimers
     {
         _mode = mode;
         _maxInFlight = _settings.Sequential ? 1 : _settings.MaxPlanetsInFlight;
-        Become(Crawling);
+        Context.Become(Crawling);
         _services = CrawlServices.Start(Context, _settings);
         if (_settings.Deadline is { } deadline)
         {

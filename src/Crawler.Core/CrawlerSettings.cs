@@ -36,6 +36,8 @@ public sealed record CrawlerSettings(
     TimeSpan MaxCrawlDelay,
     HttpClientSettings Http)
 {
+    private static readonly Lazy<Config> Defaults = new(DefaultConfig);
+
     /// <summary>The embedded reference configuration: every <c>crawler.*</c> key with its default.</summary>
     public static Config DefaultConfig() => ConfigurationFactory.FromResource<CrawlerSettings>("Crawler.Core.reference.conf");
 
@@ -123,6 +125,13 @@ public sealed record CrawlerSettings(
         if (string.IsNullOrWhiteSpace(selector))
         {
             throw new ConfigurationException($"crawler.{key} is missing");
+        }
+
+        // The reference defaults are known to be valid: checking them would put AngleSharp's first-use cost on the
+        // start-up path of every run.
+        if (selector == Defaults.Value.GetString($"crawler.{key}"))
+        {
+            return selector;
         }
 
         return PageExtractor.IsValidSelector(selector, out var problem)

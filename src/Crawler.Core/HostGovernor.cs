@@ -11,7 +11,7 @@ namespace Crawler.Core;
 /// spacing; and a <see cref="SlowDown"/> (a 429 or 503) spaces the host's requests further for the rest of the crawl,
 /// never closer. One instance per crawl, a child of the coordinator, shared by its fetchers.
 /// </summary>
-public sealed class HostGovernor : ReceiveActor
+public sealed class HostGovernor : UntypedActor
 {
     private readonly RetrySettings _settings;
     private readonly TimeSpan _minHostDelay;
@@ -27,19 +27,38 @@ public sealed class HostGovernor : ReceiveActor
         _slowed = slowed;
         var clock = Stopwatch.StartNew();
         _now = now ?? (() => clock.Elapsed);
-        Receive<Requested>(requested => Host(requested.Host).Requests++);
-        Receive<Acquire>(OnAcquire);
-        Receive<AcquireRetry>(OnAcquireRetry);
-        Receive<SlowDown>(OnSlowDown);
-        Receive<SpaceHost>(space =>
+    }
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message)
+    {
+        switch (message)
         {
-            var host = Host(space.Host);
-            _slowed.Add(space.Host);
-            if (space.Spacing > host.Spacing)
-            {
-                host.Spacing = space.Spacing;
-            }
-        });
+            case Requested requested:
+                Host(requested.Host).Requests++;
+                break;
+            case Acquire acquire:
+                OnAcquire(acquire);
+                break;
+            case AcquireRetry retry:
+                OnAcquireRetry(retry);
+                break;
+            case SlowDown slowDown:
+                OnSlowDown(slowDown);
+                break;
+            case SpaceHost space:
+                var host = Host(space.Host);
+                _slowed.Add(space.Host);
+                if (space.Spacing > host.Spacing)
+                {
+                    host.Spacing = space.Spacing;
+                }
+
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     /// <summary>Props for a governor that marks slowed hosts in <paramref name="slowed"/> and spaces every host at least

@@ -25,7 +25,7 @@ public sealed record PrinterOptions(
 /// <see cref="Crawl.Completed"/> to its completion target and completes its task, stops the ActorSystem only when
 /// <see cref="PrinterOptions.StopSystemOnCompletion"/> is on (never when embedded), and then stops itself.
 /// </summary>
-public sealed class ResultPrinter : ReceiveActor
+public sealed class ResultPrinter : UntypedActor
 {
     private readonly PrinterOptions _options;
     private readonly Stopwatch _clock = new();
@@ -40,13 +40,27 @@ public sealed class ResultPrinter : ReceiveActor
     public ResultPrinter(PrinterOptions options)
     {
         _options = options;
-        Receive<Crawl.CrawlStarted>(OnStarted);
-        Receive<Crawl.PlanetResult>(OnResult);
-        Receive<Crawl.CrawlFinished>(finished =>
+    }
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message)
+    {
+        switch (message)
         {
-            _expected = finished.PlanetCount;
-            CompleteIfDone();
-        });
+            case Crawl.CrawlStarted started:
+                OnStarted(started);
+                break;
+            case Crawl.PlanetResult result:
+                OnResult(result);
+                break;
+            case Crawl.CrawlFinished finished:
+                _expected = finished.PlanetCount;
+                CompleteIfDone();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     /// <summary>Props for a printer with <paramref name="options"/>.</summary>

@@ -17,7 +17,7 @@ using Http = Crawler.Http.Http; // an alias in the namespace lets call sites rea
 /// the request, which then reports the network failure itself. A Crawl-delay, capped at
 /// <see cref="CrawlerSettings.MaxCrawlDelay"/>, spaces the host through the <see cref="HostGovernor"/>.
 /// </summary>
-public sealed class RobotsKeeper : ReceiveActor
+public sealed class RobotsKeeper : UntypedActor
 {
     private readonly CrawlerSettings _settings;
     private readonly RobotsCache _cache;
@@ -40,9 +40,26 @@ public sealed class RobotsKeeper : ReceiveActor
         _governor = governor;
         _connectionFactory = connectionFactory ?? ((context, url) =>
             context.ActorOf(HttpClientConnection.PropsFor(url, settings.Http), "robots-" + HttpClientConnection.ActorName(url)));
-        Receive<Check>(OnCheck);
-        Receive<Http.ResponseReceived>(OnResponse);
-        Receive<Http.RequestFailed>(OnFailed);
+    }
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Check check:
+                OnCheck(check);
+                break;
+            case Http.ResponseReceived response:
+                OnResponse(response);
+                break;
+            case Http.RequestFailed failed:
+                OnFailed(failed);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     /// <summary>Props for the keeper of a crawl.</summary>

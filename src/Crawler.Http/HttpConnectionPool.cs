@@ -13,7 +13,7 @@ namespace Crawler.Http;
 /// The connections reconnect on their own when a server closes them, close idle sockets after the keep-alive
 /// timeout, and are stopped (never restarted) if they throw: their requests then fail as <c>crash</c>.
 /// </summary>
-public sealed class HttpConnectionPool : ReceiveActor
+public sealed class HttpConnectionPool : UntypedActor
 {
     private readonly HttpClientSettings _settings;
     private readonly Func<IUntypedActorContext, Uri, IActorRef> _connectionFactory;
@@ -31,10 +31,29 @@ public sealed class HttpConnectionPool : ReceiveActor
         _settings = settings;
         _connectionFactory = connectionFactory ?? ((context, url) =>
             context.ActorOf(HttpClientConnection.PropsFor(url, settings), $"{HttpClientConnection.ActorName(url)}-{++_names}"));
-        Receive<Http.Send>(OnSend);
-        Receive<Http.ResponseReceived>(r => OnReply(r.RequestId, pending => r with { RequestId = pending.Send.RequestId }));
-        Receive<Http.RequestFailed>(f => OnReply(f.RequestId, pending => f with { Request = pending.Send }));
-        Receive<Terminated>(OnTerminated);
+    }
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Http.Send send:
+                OnSend(send);
+                break;
+            case Http.ResponseReceived response:
+                OnReply(response.RequestId, pending => response with { RequestId = pending.Send.RequestId });
+                break;
+            case Http.RequestFailed failed:
+                OnReply(failed.RequestId, pending => failed with { Request = pending.Send });
+                break;
+            case Terminated terminated:
+                OnTerminated(terminated);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     /// <summary>Props for a pool; <paramref name="connectionFactory"/> makes one connection actor for an origin
