@@ -112,7 +112,17 @@ public static class Crawl
     /// <param name="Index">The planet's position in the crawl.</param>
     /// <param name="Planet">The planet URL as given.</param>
     /// <param name="ElapsedMs">Milliseconds from the start of the planet's first request to the result.</param>
-    public abstract record PlanetResult(int Index, string Planet, long ElapsedMs);
+    public abstract record PlanetResult(int Index, string Planet, long ElapsedMs)
+    {
+        /// <summary>Where the time of each answered request of the planet went, in order (redirects and retries
+        /// included).</summary>
+        public IReadOnlyList<RequestTiming> Timings { get; init; } = [];
+    }
+
+    /// <summary>The phases of one answered request of a planet.</summary>
+    /// <param name="Url">The URL requested.</param>
+    /// <param name="Timings">Its phases.</param>
+    public sealed record RequestTiming(string Url, RequestTimings Timings);
 
     /// <summary>A planet whose article title was found.</summary>
     /// <param name="Index">The planet's position in the crawl.</param>

@@ -27,7 +27,7 @@ public static class CrawlerProps
     /// <see cref="CrawlHandle.Cancel"/> ends the crawl early with <c>cancelled</c> results.
     /// </summary>
     public static CrawlHandle Start(ActorSystem system, Crawl.StartCrawl start, CrawlerSettings settings,
-        ResultFormat format, TextWriter output, TextWriter summaryOutput)
+        ResultFormat format, TextWriter output, TextWriter summaryOutput, string? timelinePath = null, bool progress = false)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
@@ -35,7 +35,7 @@ public static class CrawlerProps
         var completion = new TaskCompletionSource<CrawlSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = Interlocked.Increment(ref _runs);
         var printer = system.ActorOf(Printer(new PrinterOptions(format, output, summaryOutput, null, completion,
-            settings.StopSystemOnCompletion)), $"printer-{run}");
+            settings.StopSystemOnCompletion, timelinePath, progress)), $"printer-{run}");
         var coordinator = system.ActorOf(Coordinator(settings, printer), $"crawl-coordinator-{run}");
         coordinator.Tell(start);
         return new CrawlHandle(completion.Task, coordinator);

@@ -17,14 +17,14 @@ public static class CrawlerStreams
     /// <summary>Starts a crawl of the planets <paramref name="planets"/> emits, with a printer writing the results
     /// as they come (as <see cref="CrawlerProps.Start"/> does for a list).</summary>
     public static CrawlHandle Start(ActorSystem system, Source<string, NotUsed> planets, CrawlMode mode, CrawlerSettings settings,
-        ResultFormat format, TextWriter output, TextWriter summaryOutput)
+        ResultFormat format, TextWriter output, TextWriter summaryOutput, string? timelinePath = null, bool progress = false)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
         var completion = new TaskCompletionSource<CrawlSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = Interlocked.Increment(ref _runs);
         var printer = system.ActorOf(ResultPrinter.Props(new PrinterOptions(format, output, summaryOutput, null, completion,
-            settings.StopSystemOnCompletion)), $"stream-printer-{run}");
+            settings.StopSystemOnCompletion, timelinePath, progress)), $"stream-printer-{run}");
         var coordinator = Feed(system, planets, mode, settings, printer, $"stream-coordinator-{run}");
         return new CrawlHandle(completion.Task, coordinator);
     }

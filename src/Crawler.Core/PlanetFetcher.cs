@@ -35,6 +35,7 @@ public sealed class PlanetFetcher : UntypedActor, IWithTimers
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<Uri> _chain = [];
+    private readonly List<Crawl.RequestTiming> _timings = [];
     private IActorRef _governor;
     private SlowedHosts _slowed;
     private IActorRef _robots;
@@ -268,6 +269,11 @@ public sealed class PlanetFetcher : UntypedActor, IWithTimers
 
     private void OnResponse(Http.ResponseReceived response, Action<Http.ResponseReceived> onSuccess)
     {
+        if (response.Timings is { } timings)
+        {
+            _timings.Add(new Crawl.RequestTiming(response.Url.ToString(), timings));
+        }
+
         if (RedirectPolicy.IsRedirect(response.StatusCode) && response.Header("Location") is { } location)
         {
             FollowRedirect(response, location);
@@ -429,7 +435,7 @@ public sealed class PlanetFetcher : UntypedActor, IWithTimers
         }
 
         _reported = true;
-        Context.Parent.Tell(result);
+        Context.Parent.Tell(result with { Timings = _timings.ToArray() });
         Context.Stop(Self);
     }
 

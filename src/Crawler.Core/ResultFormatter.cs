@@ -48,6 +48,8 @@ public static class ResultFormatter
             $"{summary.Total} {noun}: {summary.Ok} ok, {summary.Failed} failed{kinds} in {summary.Elapsed.TotalSeconds:0.00} s");
     }
 
+    private static double Ms(TimeSpan span) => Math.Round(span.TotalMilliseconds, 1);
+
     private static string Text(Crawl.PlanetResult result, CrawlMode mode) => result switch
     {
         Crawl.PlanetFetched ok when mode == CrawlMode.Titles => $"{ok.Title}\n",
@@ -94,6 +96,21 @@ public static class ResultFormatter
             json.WriteString("failedUrl", failed?.Url);
             json.WriteNumber("attempts", fetched?.Attempts ?? failed!.Attempts);
             json.WriteString("phase", failed?.Phase?.Name());
+            json.WriteStartArray("timings");
+            foreach (var (url, t) in result.Timings)
+            {
+                json.WriteStartObject();
+                json.WriteString("url", url);
+                json.WriteNumber("queuedMs", Ms(t.Queued));
+                json.WriteNumber("dnsMs", Ms(t.Dns));
+                json.WriteNumber("connectMs", Ms(t.Connect));
+                json.WriteNumber("tlsMs", Ms(t.Tls));
+                json.WriteNumber("waitMs", Ms(t.Wait));
+                json.WriteNumber("bodyMs", Ms(t.Body));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteEndObject();
         }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Akka.Actor;
 using Crawler.Http;
 
@@ -11,13 +12,18 @@ namespace Crawler.Core;
 /// <param name="CompletionTarget">An actor that receives <see cref="Crawl.Completed"/>, or null.</param>
 /// <param name="Completion">A task source completed with the summary, or null.</param>
 /// <param name="StopSystemOnCompletion">Run CoordinatedShutdown once complete (the console host only).</param>
+/// <param name="TimelinePath">Write a timeline of every request here (<c>.svg</c>, or <c>.html</c>) at the end.</param>
+/// <param name="Progress">Show a progress line on <paramref name="SummaryOutput"/> (a terminal) for crawls longer than
+/// two seconds.</param>
 public sealed record PrinterOptions(
     ResultFormat Format,
     TextWriter Output,
     TextWriter SummaryOutput,
     IActorRef? CompletionTarget = null,
     TaskCompletionSource<CrawlSummary>? Completion = null,
-    bool StopSystemOnCompletion = false);
+    bool StopSystemOnCompletion = false,
+    string? TimelinePath = null,
+    bool Progress = false);
 
 /// <summary>
 /// Writes each <see cref="Crawl.PlanetResult"/> as it arrives. Told the number of planets by
@@ -25,7 +31,7 @@ public sealed record PrinterOptions(
 /// <see cref="Crawl.Completed"/> to its completion target and completes its task, stops the ActorSystem only when
 /// <see cref="PrinterOptions.StopSystemOnCompletion"/> is on (never when embedded), and then stops itself.
 /// </summary>
-public sealed class ResultPrinter : UntypedActor
+public sealed class ResultPrinter : UntypedActor, IWithTimers
 {
     private readonly PrinterOptions _options;
     private readonly Stopwatch _clock = new();
@@ -35,6 +41,10 @@ public sealed class ResultPrinter : UntypedActor
     private int _received;
     private int _ok;
     private bool _completed;
+    private long _origin;
+    private int _pages;
+    private bool _progressShown;
+    private readonly List<Timeline.Entry> _timeline = [];
 
     /// <summary>Creates the printer; prefer <see cref="Props"/>.</summary>
     public ResultPrinter(PrinterOptions options)
@@ -57,11 +67,17 @@ public sealed class ResultPrinter : UntypedActor
                 _expected = finished.PlanetCount;
                 CompleteIfDone();
                 break;
+            case ShowProgress:
+                WriteProgress();
+                break;
             default:
                 Unhandled(message);
                 break;
         }
     }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props for a printer with <paramref name="options"/>.</summary>
     public static Props Props(PrinterOptions options) => Akka.Actor.Props.Create<ResultPrinter>(options);
@@ -81,14 +97,25 @@ public sealed class ResultPrinter : UntypedActor
         _mode = started.Mode;
         _expected = started.PlanetCount; // -1 (a streamed crawl) until CrawlFinished
         _clock.Restart();
+        _origin = Stopwatch.GetTimestamp();
+        if (_options.Progress)
+        {
+            Timers.StartPeriodicTimer("progress", ShowProgress.Instance, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500));
+        }
         CompleteIfDone();
     }
 
     private void OnResult(Crawl.PlanetResult result)
     {
+        ClearProgress();
         _options.Output.Write(ResultFormatter.Format(result, _mode, _options.Format));
         _options.Output.Flush();
         _received++;
+        _pages += result.Timings.Count;
+        if (_options.TimelinePath is not null)
+        {
+            _timeline.AddRange(result.Timings.Select(t => new Timeline.Entry(result.Index, t.Url, t.Timings)));
+        }
         if (result is Crawl.PlanetFailed failed)
         {
             _failures[failed.Kind] = _failures.GetValueOrDefault(failed.Kind) + 1;
@@ -109,6 +136,9 @@ public sealed class ResultPrinter : UntypedActor
         }
 
         _completed = true;
+        Timers.CancelAll();
+        ClearProgress();
+        WriteTimeline();
         var summary = new CrawlSummary(_received, _ok, _received - _ok, _clock.Elapsed, new Dictionary<ErrorKind, int>(_failures));
         _options.SummaryOutput.WriteLine(ResultFormatter.Summary(summary, _mode));
         _options.SummaryOutput.Flush();
@@ -120,5 +150,51 @@ public sealed class ResultPrinter : UntypedActor
         }
 
         Context.Stop(Self);
+    }
+
+    /// <summary>"done / in flight / failed / pages per second", rewritten in place on a terminal.</summary>
+    private void WriteProgress()
+    {
+        var failed = _received - _ok;
+        var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
+        var total = _expected >= 0 ? $"/{_expected}" : string.Empty;
+        var inFlight = _expected >= 0 ? (_expected - _received).ToString(CultureInfo.InvariantCulture) : "?";
+        _options.SummaryOutput.Write(string.Create(CultureInfo.InvariantCulture,
+            $"\r{_received}{total} done, {inFlight} in flight, {failed} failed, {_pages / seconds:0} pages/s   "));
+        _options.SummaryOutput.Flush();
+        _progressShown = true;
+    }
+
+    private void ClearProgress()
+    {
+        if (_progressShown)
+        {
+            _options.SummaryOutput.Write("\r" + new string(' ', 72) + "\r");
+            _progressShown = false;
+        }
+    }
+
+    private void WriteTimeline()
+    {
+        if (_options.TimelinePath is not { } path)
+        {
+            return;
+        }
+
+        try
+        {
+            File.WriteAllText(path, path.EndsWith(".html", StringComparison.OrdinalIgnoreCase)
+                ? Timeline.Html(_timeline, _origin)
+                : Timeline.Svg(_timeline, _origin));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _options.SummaryOutput.WriteLine($"crawler: cannot write the timeline to '{path}': {e.Message}");
+        }
+    }
+
+    private sealed record ShowProgress
+    {
+        public static readonly ShowProgress Instance = new();
     }
 }

@@ -49,6 +49,9 @@ public static class Http
         ReadOnlyMemory<byte> Body,
         Parsing.HttpVersion Version = Parsing.HttpVersion.Http11) : INoSerializationVerificationNeeded
     {
+        /// <summary>Where the request's time went (null when the connection did not record it).</summary>
+        public RequestTimings? Timings { get; init; }
+
         /// <summary>The first value of a header, by case-insensitive name, or null.</summary>
         public string? Header(string name)
         {

@@ -52,6 +52,12 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     private bool _receivedAny;
     private long _lastRead;
 
+    // When the current connection's phases began and ended (Stopwatch timestamps), charged to the first request on it.
+    private long _resolveStarted;
+    private long _connectStarted;
+    private long _connected;
+    private long _secured;
+
     /// <summary>Creates the actor; prefer <see cref="Props(string, int, HttpClientSettings, IActorRef?, IActorRef?, bool)"/>.</summary>
     public HttpClientConnection(string host, int port, HttpClientSettings settings, IActorRef? tcpManager, IActorRef? dnsManager, bool tls)
     {
@@ -155,6 +161,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 Accept(send);
                 return true;
             case Tcp.Connected:
+                _connected = _secured = Stopwatch.GetTimestamp();
                 _connection = Sender;
                 _requestsOnConnection = 0;
                 _connection.Tell(new Tcp.Register(Self, keepOpenOnPeerClosed: false, useResumeWriting: false));
@@ -209,6 +216,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 _session!.EndOfStream(); // the handshake fails with it, and says so
                 return true;
             case TlsSession.Handshaken handshaken:
+                _secured = Stopwatch.GetTimestamp();
                 Timers.Cancel(ConnectTimerKey);
                 if (_log.IsDebugEnabled)
                 {
@@ -416,6 +424,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
     {
         Timers.Cancel(IdleTimerKey);
         Timers.StartSingleTimer(ConnectTimerKey, ConnectTimedOut.Instance, _settings.ConnectTimeout);
+        _resolveStarted = Stopwatch.GetTimestamp();
         if (IPAddress.TryParse(_host.Trim('[', ']'), out var address))
         {
             Connect(address);
@@ -461,6 +470,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 
     private void Connect(IPAddress address)
     {
+        _connectStarted = Stopwatch.GetTimestamp();
         _remote = new IPEndPoint(address, _port);
         if (_log.IsDebugEnabled)
         {
@@ -481,7 +491,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         while (_queue.First is { } next && _inFlight.Count < depth)
         {
             _queue.RemoveFirst();
-            var request = next.Value with { IndexOnConnection = ++_requestsOnConnection };
+            var request = next.Value with { IndexOnConnection = ++_requestsOnConnection, Written = Stopwatch.GetTimestamp() };
             _inFlight.AddLast(request);
             _parser.EnqueueRequest(request.Send.Method);
             HttpRequestWriter.Write(head, new HttpRequestSpec(request.Send.Method, request.Send.Url, _settings.UserAgent,
@@ -539,6 +549,10 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         }
 
         _lastRead = Stopwatch.GetTimestamp();
+        if (_inFlight.First is { } reading && reading.Value.FirstByte == 0)
+        {
+            reading.Value.FirstByte = _lastRead;
+        }
         _buffer.EnsureAvailable(data.Count);
         var free = _buffer.AvailableSpan;
         data.CopyTo(ref free);
@@ -631,7 +645,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
         }
         else
         {
-            ReplyHead(response with { Body = decoded.Body });
+            ReplyHead(response with { Body = decoded.Body, Timings = TimingsOf(Head) });
         }
     }
 
@@ -712,6 +726,24 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>The phases of a request that has just been answered.</summary>
+    private RequestTimings TimingsOf(InFlight request)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var firstByte = request.FirstByte == 0 ? now : request.FirstByte;
+        TimeSpan Between(long from, long to) => to > from ? Stopwatch.GetElapsedTime(from, to) : TimeSpan.Zero;
+
+        // The first request on a connection waited for it: resolve, connect and handshake are its phases.
+        if (request.IndexOnConnection == 1 && _resolveStarted >= request.Accepted)
+        {
+            return new RequestTimings(request.Accepted, Between(request.Accepted, _resolveStarted), Between(_resolveStarted, _connectStarted),
+                Between(_connectStarted, _connected), Between(_connected, _secured), Between(request.Written, firstByte), Between(firstByte, now));
+        }
+
+        return new RequestTimings(request.Accepted, Between(request.Accepted, request.Written), TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero,
+            Between(request.Written, firstByte), Between(firstByte, now));
     }
 
     /// <summary>The request whose response is being read.</summary>
@@ -795,6 +827,12 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 
     private sealed record InFlight(Http.Send Send, IActorRef ReplyTo, long Sequence, int IndexOnConnection = 0, bool Resent = false)
     {
+        public long Accepted { get; } = Stopwatch.GetTimestamp();
+
+        public long Written { get; init; }
+
+        public long FirstByte { get; set; }
+
         public string TimerKey { get; } = $"request-{Sequence}";
     }
 

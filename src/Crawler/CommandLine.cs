@@ -33,6 +33,7 @@ internal sealed record CommandLine(
     bool Insecure = false,
     int? MaxConnectionsPerHost = null,
     bool Pipelining = false,
+    string? TimelinePath = null,
     bool IncludeHead = false,
     bool HeadOnly = false,
     bool FollowRedirects = false)
@@ -60,6 +61,7 @@ internal sealed record CommandLine(
               --insecure             accept any TLS certificate (validation is on by default)
               --max-connections-per-host N   keep-alive connections per host (default 8; 0 = no limit)
               --pipelining           write several requests back to back on one connection
+              --timeline FILE        draw every request's phases (DNS, connect, wait, body) as FILE.svg or .html
               --verbose              debug log on stderr
           -h, --help                 this text
         demo:
@@ -84,6 +86,7 @@ internal sealed record CommandLine(
         var ignoreRobots = false;
         var insecure = false;
         var pipelining = false;
+        string? timeline = null;
         int? perHost = null;
         double? timeout = null, deadline = null;
         bool json = false, sequential = false, verbose = false, help = false, includeHead = false, headOnly = false, follow = false;
@@ -155,6 +158,9 @@ internal sealed record CommandLine(
                 case "--pipelining":
                     pipelining = true;
                     break;
+                case "--timeline":
+                    timeline = Value(args, ref i);
+                    break;
                 case "--verbose":
                     verbose = true;
                     break;
@@ -178,6 +184,11 @@ internal sealed record CommandLine(
             }
         }
 
+        if (timeline is not null && Path.GetDirectoryName(Path.GetFullPath(timeline)) is { } folder && !Directory.Exists(folder))
+        {
+            throw new UsageException($"--timeline: the folder '{folder}' does not exist");
+        }
+
         if (command == Command.Demo && (urls.Count > 0 || file is not null))
         {
             throw new UsageException("demo crawls its own sample site and takes no URLs");
@@ -189,7 +200,7 @@ internal sealed record CommandLine(
         }
 
         return new CommandLine(help ? Command.Help : command, urls, file, json, config, timeout, deadline, sequential, article, title,
-            repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, includeHead, headOnly, follow);
+            repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow);
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)

@@ -107,11 +107,13 @@ internal static class CrawlerApp
         IEnumerable<string>? fileUrls, CrawlerSettings settings, ResultFormat format, TextWriter stdout, TextWriter stderr)
     {
         var mode = line.Command == Command.Titles ? CrawlMode.Titles : CrawlMode.Planets;
+        // A progress line only on a terminal: a pipe or a file gets results and the summary alone.
+        var progress = stderr == Console.Error && !Console.IsErrorRedirected;
         var crawl = fileUrls is null
-            ? CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, stderr)
+            ? CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, stderr, line.TimelinePath, progress)
             : CrawlerStreams.Start(system, Source.From(urls).Concat(Source.From(fileUrls)
                     .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))),
-                mode, settings, format, stdout, stderr);
+                mode, settings, format, stdout, stderr, line.TimelinePath, progress);
         var interrupted = 0;
         void Interrupt(PosixSignalContext context)
         {

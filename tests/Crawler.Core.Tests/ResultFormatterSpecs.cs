@@ -24,17 +24,17 @@ public sealed class ResultFormatterSpecs
 
     [Fact]
     public void Json_should_hold_exactly_the_planet_fields() =>
-        Assert.Equal("""{"planet":"http://p.test/","ok":true,"article":"http://p.test/a/1","title":"A \"quoted\" title","error":null,"stage":null,"status":200,"message":null,"elapsedMs":412,"failedUrl":null,"attempts":1,"phase":null}""" + "\n",
+        Assert.Equal("""{"planet":"http://p.test/","ok":true,"article":"http://p.test/a/1","title":"A \"quoted\" title","error":null,"stage":null,"status":200,"message":null,"elapsedMs":412,"failedUrl":null,"attempts":1,"phase":null,"timings":[]}""" + "\n",
             ResultFormatter.Format(Ok, CrawlMode.Planets, ResultFormat.Json));
 
     [Fact]
     public void Json_should_give_kind_stage_and_status_of_a_failure() =>
-        Assert.Equal("""{"planet":"http://q.test/","ok":false,"article":null,"title":null,"error":"http-status","stage":"article","status":404,"message":"404 Not Found from http://q.test/a","elapsedMs":99,"failedUrl":"http://q.test/a","attempts":1,"phase":null}""" + "\n",
+        Assert.Equal("""{"planet":"http://q.test/","ok":false,"article":null,"title":null,"error":"http-status","stage":"article","status":404,"message":"404 Not Found from http://q.test/a","elapsedMs":99,"failedUrl":"http://q.test/a","attempts":1,"phase":null,"timings":[]}""" + "\n",
             ResultFormatter.Format(NotFound, CrawlMode.Planets, ResultFormat.Json));
 
     [Fact]
     public void Json_should_hold_exactly_the_titles_fields() =>
-        Assert.Equal("""{"url":"http://q.test/","ok":false,"title":null,"error":"http-status","status":404,"message":"404 Not Found from http://q.test/a","elapsedMs":99,"failedUrl":"http://q.test/a","attempts":1,"phase":null}""" + "\n",
+        Assert.Equal("""{"url":"http://q.test/","ok":false,"title":null,"error":"http-status","status":404,"message":"404 Not Found from http://q.test/a","elapsedMs":99,"failedUrl":"http://q.test/a","attempts":1,"phase":null,"timings":[]}""" + "\n",
             ResultFormatter.Format(NotFound, CrawlMode.Titles, ResultFormat.Json));
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
         Assert.True(run.ExitCode == 1, run.ToString());
         var objects = run.StdoutLines.Select(line => JsonDocument.Parse(line).RootElement).ToList();
         Assert.Equal(2, objects.Count);
-        string[] fields = ["planet", "ok", "article", "title", "error", "stage", "status", "message", "elapsedMs", "failedUrl", "attempts", "phase"];
+        string[] fields = ["planet", "ok", "article", "title", "error", "stage", "status", "message", "elapsedMs", "failedUrl", "attempts", "phase", "timings"];
         Assert.All(objects, o => Assert.Equal(fields, o.EnumerateObject().Select(p => p.Name)));
 
         var ok = objects.Single(o => o.GetProperty("planet").GetString() == Planet(1));
@@ -48,6 +48,10 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
         Assert.Equal("Article 1 of planet 1", ok.GetProperty("title").GetString());
         Assert.Equal(JsonValueKind.Null, ok.GetProperty("error").ValueKind);
         Assert.Equal(200, ok.GetProperty("status").GetInt32());
+        var timings = ok.GetProperty("timings").EnumerateArray().ToList();
+        Assert.Equal(2, timings.Count); // the planet, then its article
+        Assert.Equal(Article(1), timings[1].GetProperty("url").GetString());
+        Assert.All(timings, t => Assert.True(t.GetProperty("waitMs").GetDouble() >= 0));
 
         var failed = objects.Single(o => o.GetProperty("planet").GetString() == closed);
         Assert.False(failed.GetProperty("ok").GetBoolean());
@@ -116,6 +120,25 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Host_should_draw_the_timeline_of_every_request_as_an_html_page()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"crawler-timeline-{Guid.NewGuid():N}.html");
+        try
+        {
+            var run = await CrawlerProcess.RunAsync(["--timeline", path, Planet(1), Planet(2)]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            var page = await File.ReadAllTextAsync(path);
+            Assert.StartsWith("<!DOCTYPE html>", page, StringComparison.Ordinal);
+            Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(page, "<g><title>").Count); // two planets, two articles
+            Assert.Contains(Article(2), page, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task Host_should_print_each_pages_title_in_the_titles_job_as_often_as_repeated()
     {
         var run = await CrawlerProcess.RunAsync(["titles", "--repeat", "3", _farm.BaseUri.ToString()]);
@@ -130,7 +153,7 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
         var run = await CrawlerProcess.RunAsync(["titles", "--json", _farm.BaseUri.ToString()]);
         Assert.True(run.ExitCode == 0, run.ToString());
         var o = JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement;
-        Assert.Equal(["url", "ok", "title", "error", "status", "message", "elapsedMs", "failedUrl", "attempts", "phase"], o.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["url", "ok", "title", "error", "status", "message", "elapsedMs", "failedUrl", "attempts", "phase", "timings"], o.EnumerateObject().Select(p => p.Name));
         Assert.Equal("Planet farm", o.GetProperty("title").GetString());
     }
 
@@ -187,6 +210,7 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     [InlineData("titles")]
     [InlineData("demo", "http://127.0.0.1/")]
     [InlineData("--json", "--file")]
+    [InlineData("--timeline", "/nonexistent/timeline.svg")]
     public async Task Host_should_refuse_bad_usage_with_one_line_and_exit_2(params string[] args)
     {
         var run = await CrawlerProcess.RunAsync(args);
