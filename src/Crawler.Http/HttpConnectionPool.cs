@@ -12,6 +12,9 @@ namespace Crawler.Http;
 /// be free. With pipelining on, a connection takes up to <see cref="HttpClientSettings.PipeliningDepth"/> requests.
 /// The connections reconnect on their own when a server closes them, close idle sockets after the keep-alive
 /// timeout, and are stopped (never restarted) if they throw: their requests then fail as <c>crash</c>.
+/// The total never exceeds the process's open-file limit less a reserve (<see cref="OpenFileLimit"/>): a pool asked
+/// for more says so in a warning and waits instead of failing sockets with "too many open files". An origin kept
+/// waiting by the total limit gets the next connection that another origin leaves idle.
 /// </summary>
 public sealed class HttpConnectionPool : UntypedActor
 {
@@ -21,7 +24,9 @@ public sealed class HttpConnectionPool : UntypedActor
     private readonly Dictionary<IActorRef, Slot> _slots = [];
     private readonly Dictionary<long, Pending> _pending = [];
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
+    private readonly Queue<Origin> _blocked = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly int _maxConnections;
     private long _ids;
     private int _names;
 
@@ -29,6 +34,15 @@ public sealed class HttpConnectionPool : UntypedActor
     public HttpConnectionPool(HttpClientSettings settings, Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory)
     {
         _settings = settings;
+        _maxConnections = OpenFileLimit.ConnectionCap(settings.MaxConnections, OpenFileLimit.Current(), out var lowered);
+        if (lowered)
+        {
+            _log.Warning(
+                "This process may open {0} files (ulimit -n): at most {1} connections at once, not crawler.http.max-connections = {2}; " +
+                "raise the limit (ulimit -n {3}) for more", _maxConnections + OpenFileLimit.Reserve, _maxConnections,
+                settings.MaxConnections, settings.MaxConnections + OpenFileLimit.Reserve);
+        }
+
         _connectionFactory = connectionFactory ?? ((context, url) =>
             context.ActorOf(HttpClientConnection.PropsFor(url, settings), $"{HttpClientConnection.ActorName(url)}-{++_names}"));
     }
@@ -139,8 +153,14 @@ public sealed class HttpConnectionPool : UntypedActor
             return null;
         }
 
-        if (_settings.MaxConnections > 0 && _slots.Count >= _settings.MaxConnections && !CloseAnIdleConnectionElsewhere(origin))
+        if (_maxConnections > 0 && _slots.Count >= _maxConnections && !CloseAnIdleConnectionElsewhere(origin))
         {
+            if (!origin.Blocked)
+            {
+                origin.Blocked = true;
+                _blocked.Enqueue(origin);
+            }
+
             return null;
         }
 
@@ -182,6 +202,36 @@ public sealed class HttpConnectionPool : UntypedActor
 
         pending.Requester.Tell(translate(pending));
         Dispatch(slot.Origin);
+        if (slot.InFlight == 0)
+        {
+            WakeBlocked();
+        }
+    }
+
+    /// <summary>Origins that the total limit kept waiting take connections freed (or left idle) elsewhere, in the
+    /// order they were blocked, for as long as one makes progress.</summary>
+    private void WakeBlocked()
+    {
+        while (_blocked.TryPeek(out var origin))
+        {
+            var waiting = origin.Waiting.Count;
+            if (waiting > 0)
+            {
+                Dispatch(origin);
+                if (origin.Waiting.Count == waiting)
+                {
+                    return; // no room anywhere yet: it stays first in line
+                }
+
+                if (origin.Waiting.Count > 0)
+                {
+                    continue; // served some: try for more while connections are free
+                }
+            }
+
+            origin.Blocked = false;
+            _blocked.Dequeue();
+        }
     }
 
     private void OnTerminated(Terminated terminated)
@@ -201,6 +251,7 @@ public sealed class HttpConnectionPool : UntypedActor
         }
 
         Dispatch(slot.Origin);
+        WakeBlocked();
     }
 
     private void Remove(Slot slot)
@@ -218,6 +269,9 @@ public sealed class HttpConnectionPool : UntypedActor
         public Queue<Pending> Waiting { get; } = new();
 
         public Stack<Slot> Free { get; } = new();
+
+        /// <summary>In the pool's queue of origins kept waiting by the total limit.</summary>
+        public bool Blocked { get; set; }
     }
 
     private sealed class Slot(IActorRef connection, Origin origin)

@@ -71,4 +71,25 @@ public sealed class ConsoleHostFailureSpecs : IAsyncLifetime
         Assert.Equal("unreachable", result.GetProperty("error").GetString());
         Assert.Contains("unreachable", result.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Host_should_keep_its_connections_under_the_open_file_limit_and_say_so()
+    {
+        await using var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(400, TimeSpan.FromMilliseconds(200)));
+        var urls = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllLinesAsync(urls, farm.PlanetUrls.Select(u => u.ToString()));
+            // 400 planets at once would need 400 sockets; the process may open 300 files.
+            var run = await CrawlerProcess.RunUnderAsync(["prlimit", "--nofile=300:300"],
+                ["--file", urls, "--max-connections-per-host", "0", "--ignore-robots"]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("400 planets: 400 ok, 0 failed", run.Stderr, StringComparison.Ordinal);
+            Assert.Contains("This process may open 300 files (ulimit -n): at most 172 connections at once", run.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(urls);
+        }
+    }
 }

@@ -59,6 +59,42 @@ public sealed class HttpConnectionPoolSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Pool_should_give_a_host_kept_waiting_by_its_total_cap_the_next_connection_another_host_frees()
+    {
+        await using var slow = LoopbackHttpServer.Start(async _ =>
+        {
+            await Task.Delay(300);
+            return ServerAction.Ok("slow");
+        });
+        await using var other = LoopbackHttpServer.Start(_ => ServerAction.Ok("other"));
+        var pool = Pool("crawler.http.max-connections = 1");
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+        pool.Tell(Http.Send.Get(1, slow.Url("/")), first.Ref);
+        pool.Tell(Http.Send.Get(2, other.Url("/")), second.Ref); // no room until the slow one answers
+        await second.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        Assert.Equal("slow", Text(await first.ExpectMsgAsync<Http.ResponseReceived>(TimeSpan.FromSeconds(10))));
+        Assert.Equal("other", Text(await second.ExpectMsgAsync<Http.ResponseReceived>(TimeSpan.FromSeconds(10))));
+        Assert.Equal(1, slow.ConnectionCount);
+    }
+
+    [Fact]
+    public void Pool_should_cap_its_connections_below_the_open_file_limit()
+    {
+        Assert.Equal((172, true), (OpenFileLimit.ConnectionCap(10_000, 300, out var lowered), lowered));
+        Assert.Equal((172, false), (OpenFileLimit.ConnectionCap(0, 300, out lowered), lowered));
+        Assert.Equal((50, false), (OpenFileLimit.ConnectionCap(50, 300, out lowered), lowered));
+        Assert.Equal((10_000, false), (OpenFileLimit.ConnectionCap(10_000, null, out lowered), lowered));
+        Assert.Equal((1, true), (OpenFileLimit.ConnectionCap(10, 20, out lowered), lowered));
+        if (OperatingSystem.IsLinux())
+        {
+            var line = File.ReadLines("/proc/self/limits").Single(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+            var soft = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+            Assert.Equal(soft == "unlimited" ? null : long.Parse(soft, System.Globalization.CultureInfo.InvariantCulture), OpenFileLimit.Current());
+        }
+    }
+
+    [Fact]
     public async Task Pool_should_pipeline_thirty_requests_on_one_connection_when_pipelining()
     {
         await using var server = LoopbackHttpServer.Start(r => ServerAction.Ok("title " + r.Target));
