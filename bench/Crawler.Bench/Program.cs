@@ -6,6 +6,7 @@ using Crawler.SampleSite;
 //   (no argument) | inproc [RUNS]   crawls of the planet farm inside this process
 //   whole [RUNS]                    the crawler and the HttpClient baseline as whole processes (./build.sh bench)
 //   claims                          the seed article's three claims
+//   parser [BENCHMARKDOTNET ARGS]   the HTTP response parser under BenchmarkDotNet (MB/s, bytes allocated)
 //   farm PLANETS DELAY_MS           serve a planet farm until stdin closes (used by whole)
 var verb = args.Length > 0 ? args[0] : "inproc";
 int Runs(int fallback) => args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out var r) ? r : fallback;
@@ -13,6 +14,9 @@ switch (verb)
 {
     case "whole":
         await WholeProcess.RunAsync(Runs(3));
+        break;
+    case "parser":
+        ParserBenchmarks.Run(args[1..]);
         break;
     case "claims":
         await Claims.RunAsync();
