@@ -20,7 +20,8 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
     private const string DeadlineTimerKey = "deadline";
 
     private readonly CrawlerSettings _settings;
-    private readonly IActorRef _printer;
+    private readonly PrinterOptions? _ownPrinter;
+    private IActorRef _printer;
     private readonly Func<IUntypedActorContext, Crawl.FetchPlanet, IActorRef> _fetcherFactory;
     private readonly Dictionary<IActorRef, Running> _running = [];
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
@@ -37,9 +38,22 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
 
     /// <summary>Creates the coordinator; prefer <see cref="Props"/>.</summary>
     public CrawlCoordinator(CrawlerSettings settings, IActorRef printer, Func<IUntypedActorContext, Crawl.FetchPlanet, IActorRef>? fetcherFactory)
+        : this(settings, printer, null, fetcherFactory)
+    {
+    }
+
+    /// <summary>Creates a coordinator with a printer of its own; prefer <see cref="PropsWithPrinter"/>.</summary>
+    public CrawlCoordinator(CrawlerSettings settings, PrinterOptions printer)
+        : this(settings, ActorRefs.Nobody, printer, null)
+    {
+    }
+
+    private CrawlCoordinator(CrawlerSettings settings, IActorRef printer, PrinterOptions? ownPrinter,
+        Func<IUntypedActorContext, Crawl.FetchPlanet, IActorRef>? fetcherFactory)
     {
         _settings = settings;
         _printer = printer;
+        _ownPrinter = ownPrinter;
         _fetcherFactory = fetcherFactory ?? ((context, job) =>
             context.ActorOf(PlanetFetcher.Props(job, settings, _services), PlanetFetcher.ActorName(job)));
     }
@@ -52,6 +66,23 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
     public static Props Props(CrawlerSettings settings, IActorRef printer,
         Func<IUntypedActorContext, Crawl.FetchPlanet, IActorRef>? fetcherFactory = null) =>
         Akka.Actor.Props.Create<CrawlCoordinator>(settings, printer, fetcherFactory);
+
+    /// <summary>Props for a coordinator whose printer is its own child, made from <paramref name="printer"/>: the
+    /// coordinator stops after the printer has reported the end of the crawl. This is how embedders get results as
+    /// messages (<see cref="PrinterOptions.Silent"/>) with one actor to start and to cancel.</summary>
+    public static Props PropsWithPrinter(CrawlerSettings settings, PrinterOptions printer) =>
+        Akka.Actor.Props.Create<CrawlCoordinator>(settings, printer);
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        if (_ownPrinter is not null)
+        {
+            // The printer is watched: the coordinator ends with it, so results are never cut off by its own stop.
+            _printer = Context.ActorOf(ResultPrinter.Props(_ownPrinter with { StopSystemOnCompletion = false }), "printer");
+            Context.Watch(_printer);
+        }
+    }
 
     /// <summary>Fetchers that throw are stopped, never restarted (a restart would fetch the planet twice); the
     /// exception is kept for the planet's <c>crash</c> result.</summary>
@@ -71,6 +102,9 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
                 StartStreamedCrawl(start);
                 break;
             case Crawl.CancelCrawl:
+                break;
+            case Terminated terminated:
+                OnTerminated(terminated);
                 break;
             default:
                 Unhandled(message);
@@ -124,7 +158,11 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
         _log.Info("Crawling {Count} {Mode} ({How})", jobs.Count, start.Mode, _settings.Sequential ? "sequentially" : "concurrently");
         if (jobs.Count == 0)
         {
-            Context.Stop(Self);
+            if (_ownPrinter is null)
+            {
+                Context.Stop(Self);
+            }
+
             return;
         }
 
@@ -214,6 +252,12 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
 
     private void OnTerminated(Terminated terminated)
     {
+        if (_ownPrinter is not null && terminated.ActorRef.Equals(_printer))
+        {
+            Context.Stop(Self); // the printer reported the end (or was stopped with the system)
+            return;
+        }
+
         if (!_running.Remove(terminated.ActorRef, out var running))
         {
             return;
@@ -277,7 +321,11 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
             _printer.Tell(new Crawl.CrawlFinished(_nextIndex));
         }
 
-        Context.Stop(Self);
+        // With a printer of its own, the coordinator waits for the printer to report and stop (see OnTerminated).
+        if (_ownPrinter is null)
+        {
+            Context.Stop(Self);
+        }
     }
 
     private sealed record Running(Crawl.FetchPlanet Job, Stopwatch? Clock);

@@ -6,7 +6,8 @@ namespace Crawler.Core;
 /// <summary>What the fetchers of one crawl share: the <see cref="HttpConnectionPool"/>, the <see cref="HostGovernor"/>
 /// (retry budgets, spacing), the <see cref="RobotsKeeper"/> (nobody when robots.txt is not respected) and the
 /// read-mostly sets they publish.</summary>
-/// <param name="Pool">The crawl's connection pool.</param>
+/// <param name="Pool">The crawl's door to the system's connection pool (an <see cref="HttpPoolClient"/> with the crawl's
+/// HTTP settings; the pool is <see cref="CrawlerExtension.ConnectionPool"/>, shared by every crawl of the system).</param>
 /// <param name="Governor">The crawl's governor.</param>
 /// <param name="SlowedHosts">Hosts whose requests must ask the governor for a slot.</param>
 /// <param name="Robots">The crawl's robots keeper, or <see cref="ActorRefs.Nobody"/>.</param>
@@ -22,7 +23,7 @@ public sealed record CrawlServices(IActorRef Pool, IActorRef Governor, SlowedHos
         ArgumentNullException.ThrowIfNull(settings);
         var slowed = new SlowedHosts();
         var cache = new RobotsCache();
-        var pool = context.ActorOf(HttpConnectionPool.Props(settings.Http), "http-pool");
+        var pool = context.ActorOf(HttpPoolClient.Props(CrawlerExtension.Get(context.System).ConnectionPool, settings.Http), "http-pool");
         var governor = context.ActorOf(HostGovernor.Props(settings.Retry, slowed, minHostDelay: settings.MinHostDelay), "host-governor");
         var robots = settings.RespectRobots
             ? context.ActorOf(RobotsKeeper.Props(settings, cache, slowed, governor, (_, _) => pool), "robots-keeper")

@@ -40,8 +40,10 @@ public static class CrawlerStreams
             .MapMaterializedValue(queue =>
             {
                 var run = Interlocked.Increment(ref _runs);
-                var printer = system.ActorOf(Props.Create<QueuePrinter>(queue), $"result-queue-{run}");
-                Feed(system, planets, mode, settings with { StopSystemOnCompletion = false }, printer, $"stream-coordinator-{run}");
+                var printer = ((ExtendedActorSystem)system).SystemActorOf(Props.Create<QueuePrinter>(queue), $"crawler-result-queue-{run}");
+                var coordinator = Feed(system, planets, mode, settings with { StopSystemOnCompletion = false }, printer,
+                    $"crawler-stream-{run}");
+                printer.Tell(new QueuePrinter.CrawlIs(coordinator));
                 return NotUsed.Instance;
             });
     }
@@ -50,17 +52,19 @@ public static class CrawlerStreams
         IActorRef printer, string name)
     {
         SchedulerWarmUp.Ensure(system);
-        var coordinator = system.ActorOf(CrawlCoordinator.Props(settings, printer), name);
+        var coordinator = ((ExtendedActorSystem)system).SystemActorOf(CrawlCoordinator.Props(settings, printer), name);
         planets.Select(url => new Crawl.Planet(url))
             .RunWith(Sink.ActorRefWithAck<Crawl.Planet>(coordinator, new Crawl.StartStreamedCrawl(mode), Crawl.PlanetAck.Instance,
                 Crawl.StreamEnded.Instance, e => new Crawl.StreamFailed(e.Message)), system.Materializer());
         return coordinator;
     }
 
-    /// <summary>A printer that hands results to a stream queue, one offer at a time.</summary>
+    /// <summary>A printer that hands results to a stream queue, one offer at a time. A consumer that went away
+    /// (the stream was cancelled) cancels the crawl.</summary>
     private sealed class QueuePrinter : ReceiveActor, IWithUnboundedStash
     {
         private readonly ISourceQueueWithComplete<Crawl.PlanetResult> _queue;
+        private IActorRef _crawl = ActorRefs.Nobody;
         private int _expected = -1;
         private int _received;
 
@@ -72,8 +76,11 @@ public static class CrawlerStreams
 
         public IStash Stash { get; set; } = null!;
 
+        public sealed record CrawlIs(IActorRef Coordinator);
+
         private void Ready()
         {
+            Receive<CrawlIs>(crawl => _crawl = crawl.Coordinator);
             Receive<Crawl.CrawlStarted>(started => Expect(started.PlanetCount));
             Receive<Crawl.CrawlFinished>(finished => Expect(finished.PlanetCount));
             Receive<Crawl.PlanetResult>(result =>
@@ -86,14 +93,51 @@ public static class CrawlerStreams
 
         private void Offering()
         {
-            Receive<IQueueOfferResult>(_ =>
+            Receive<IQueueOfferResult>(offered =>
             {
+                if (offered is not QueueOfferResult.Enqueued)
+                {
+                    ConsumerGone();
+                    return;
+                }
+
                 Stash.UnstashAll();
                 Become(Ready);
                 CompleteIfDone();
             });
-            Receive<Status.Failure>(_ => Context.Stop(Self)); // the consumer went away
+            Receive<Status.Failure>(_ => ConsumerGone());
+            Receive<CrawlIs>(crawl => _crawl = crawl.Coordinator);
             ReceiveAny(_ => Stash.Stash());
+        }
+
+        /// <summary>The consumer cancelled: so is the crawl, whose last results are dropped here (not left as dead
+        /// letters in the host's log) until it stops.</summary>
+        private void ConsumerGone()
+        {
+            Become(Draining);
+            EndCrawl();
+        }
+
+        private void Draining()
+        {
+            Receive<CrawlIs>(crawl =>
+            {
+                _crawl = crawl.Coordinator;
+                EndCrawl();
+            });
+            Receive<Terminated>(_ => Context.Stop(Self));
+            ReceiveAny(_ => { });
+        }
+
+        private void EndCrawl()
+        {
+            if (_crawl.IsNobody())
+            {
+                return;
+            }
+
+            Context.Watch(_crawl);
+            _crawl.Tell(new Crawl.CancelCrawl("the stream's consumer cancelled"));
         }
 
         private void Expect(int count)

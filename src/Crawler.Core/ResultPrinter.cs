@@ -23,7 +23,19 @@ public sealed record PrinterOptions(
     TaskCompletionSource<CrawlSummary>? Completion = null,
     bool StopSystemOnCompletion = false,
     string? TimelinePath = null,
-    bool Progress = false);
+    bool Progress = false)
+{
+    /// <summary>An actor that receives each <see cref="Crawl.PlanetResult"/> as it arrives, or null.</summary>
+    public IActorRef? ResultTarget { get; init; }
+
+    /// <summary>A task source completed with every result and the summary, or null (results are then not kept).</summary>
+    public TaskCompletionSource<CrawlReport>? Report { get; init; }
+
+    /// <summary>Options for a printer that writes nothing: results go to <paramref name="target"/> (each
+    /// <see cref="Crawl.PlanetResult"/>, then one <see cref="Crawl.Completed"/>) and/or into <paramref name="report"/>.</summary>
+    public static PrinterOptions Silent(IActorRef? target, TaskCompletionSource<CrawlReport>? report = null) =>
+        new(ResultFormat.Json, TextWriter.Null, TextWriter.Null, target) { ResultTarget = target, Report = report };
+}
 
 /// <summary>
 /// Writes each <see cref="Crawl.PlanetResult"/> as it arrives. Told the number of planets by
@@ -45,6 +57,7 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
     private int _pages;
     private bool _progressShown;
     private readonly List<Timeline.Entry> _timeline = [];
+    private readonly List<Crawl.PlanetResult> _results = [];
 
     /// <summary>Creates the printer; prefer <see cref="Props"/>.</summary>
     public ResultPrinter(PrinterOptions options)
@@ -89,6 +102,7 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
         if (!_completed)
         {
             _options.Completion?.TrySetCanceled();
+            _options.Report?.TrySetCanceled();
         }
     }
 
@@ -108,8 +122,18 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
     private void OnResult(Crawl.PlanetResult result)
     {
         ClearProgress();
-        _options.Output.Write(ResultFormatter.Format(result, _mode, _options.Format));
-        _options.Output.Flush();
+        if (_options.Output != TextWriter.Null)
+        {
+            _options.Output.Write(ResultFormatter.Format(result, _mode, _options.Format));
+            _options.Output.Flush();
+        }
+
+        _options.ResultTarget?.Tell(result);
+        if (_options.Report is not null)
+        {
+            _results.Add(result);
+        }
+
         _received++;
         _pages += result.Timings.Count;
         if (_options.TimelinePath is not null)
@@ -140,10 +164,15 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
         ClearProgress();
         WriteTimeline();
         var summary = new CrawlSummary(_received, _ok, _received - _ok, _clock.Elapsed, new Dictionary<ErrorKind, int>(_failures));
-        _options.SummaryOutput.WriteLine(ResultFormatter.Summary(summary, _mode));
-        _options.SummaryOutput.Flush();
+        if (_options.SummaryOutput != TextWriter.Null)
+        {
+            _options.SummaryOutput.WriteLine(ResultFormatter.Summary(summary, _mode));
+            _options.SummaryOutput.Flush();
+        }
+
         _options.CompletionTarget?.Tell(new Crawl.Completed(summary));
         _options.Completion?.TrySetResult(summary);
+        _options.Report?.TrySetResult(new CrawlReport(summary, [.. _results.OrderBy(r => r.Index)]));
         if (_options.StopSystemOnCompletion)
         {
             _ = CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClrExitReason.Instance);

@@ -15,12 +15,19 @@ namespace Crawler.Http;
 /// The total never exceeds the process's open-file limit less a reserve (<see cref="OpenFileLimit"/>): a pool asked
 /// for more says so in a warning and waits instead of failing sockets with "too many open files". An origin kept
 /// waiting by the total limit gets the next connection that another origin leaves idle.
+/// <para>One pool serves a whole ActorSystem (the crawler extension's): each crawl sends its requests through its own
+/// <see cref="HttpPoolClient"/> as <see cref="ClientSend"/>, with its own settings (timeouts, TLS, user agent,
+/// pipelining). Connections are never shared between clients, but the per-host cap of the pool's settings counts
+/// every client's connections to a host, so politeness holds across crawls; a client may ask for a lower cap of its
+/// own. When a client stops (its crawl ended or was cancelled) its connections are closed and its requests dropped.</para>
 /// </summary>
 public sealed class HttpConnectionPool : UntypedActor
 {
     private readonly HttpClientSettings _settings;
-    private readonly Func<IUntypedActorContext, Uri, IActorRef> _connectionFactory;
-    private readonly Dictionary<string, Origin> _origins = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Func<IUntypedActorContext, Uri, HttpClientSettings, IActorRef> _connectionFactory;
+    private readonly Dictionary<(string Origin, IActorRef Client), Origin> _origins = [];
+    private readonly Dictionary<string, Host> _hosts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<IActorRef> _clients = [];
     private readonly Dictionary<IActorRef, Slot> _slots = [];
     private readonly Dictionary<long, Pending> _pending = [];
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
@@ -43,8 +50,10 @@ public sealed class HttpConnectionPool : UntypedActor
                 settings.MaxConnections, settings.MaxConnections + OpenFileLimit.Reserve);
         }
 
-        _connectionFactory = connectionFactory ?? ((context, url) =>
-            context.ActorOf(HttpClientConnection.PropsFor(url, settings), $"{HttpClientConnection.ActorName(url)}-{++_names}"));
+        _connectionFactory = connectionFactory is not null
+            ? (context, url, _) => connectionFactory(context, url)
+            : (context, url, profile) =>
+                context.ActorOf(HttpClientConnection.PropsFor(url, profile), $"{HttpClientConnection.ActorName(url)}-{++_names}");
     }
 
     /// <inheritdoc />
@@ -53,7 +62,10 @@ public sealed class HttpConnectionPool : UntypedActor
         switch (message)
         {
             case Http.Send send:
-                OnSend(send);
+                OnSend(send, ActorRefs.Nobody, _settings);
+                break;
+            case ClientSend routed:
+                OnClientSend(routed);
                 break;
             case Http.ResponseReceived response:
                 OnReply(response.RequestId, pending => response with { RequestId = pending.Send.RequestId });
@@ -75,6 +87,14 @@ public sealed class HttpConnectionPool : UntypedActor
     public static Props Props(HttpClientSettings settings, Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory = null) =>
         Akka.Actor.Props.Create<HttpConnectionPool>(settings, connectionFactory);
 
+    /// <summary>A request of one client of the pool (a crawl's <see cref="HttpPoolClient"/>), forwarded so that the
+    /// reply goes to the original sender. The pool watches <paramref name="Client"/> and closes its connections when
+    /// it stops.</summary>
+    /// <param name="Send">The request.</param>
+    /// <param name="Client">The client (one per crawl).</param>
+    /// <param name="Settings">The client's settings for its connections.</param>
+    public sealed record ClientSend(Http.Send Send, IActorRef Client, HttpClientSettings Settings) : INoSerializationVerificationNeeded;
+
     /// <summary>The origin key of a URL: <c>scheme://host:port</c>.</summary>
     public static string OriginOf(Uri url)
     {
@@ -85,9 +105,19 @@ public sealed class HttpConnectionPool : UntypedActor
     /// <inheritdoc />
     protected override SupervisorStrategy SupervisorStrategy() => new CrashRecordingStrategy(_crashes);
 
-    private int Capacity => _settings.Pipelining ? _settings.PipeliningDepth : 1;
+    private static int Capacity(Origin origin) => origin.Settings.Pipelining ? origin.Settings.PipeliningDepth : 1;
 
-    private void OnSend(Http.Send send)
+    private void OnClientSend(ClientSend routed)
+    {
+        if (_clients.Add(routed.Client))
+        {
+            Context.Watch(routed.Client);
+        }
+
+        OnSend(routed.Send, routed.Client, routed.Settings);
+    }
+
+    private void OnSend(Http.Send send, IActorRef client, HttpClientSettings profile)
     {
         if (!send.Url.IsAbsoluteUri || (send.Url.Scheme != Uri.UriSchemeHttp && send.Url.Scheme != Uri.UriSchemeHttps))
         {
@@ -96,10 +126,17 @@ public sealed class HttpConnectionPool : UntypedActor
         }
 
         var key = OriginOf(send.Url);
-        if (!_origins.TryGetValue(key, out var origin))
+        if (!_origins.TryGetValue((key, client), out var origin))
         {
-            origin = new Origin(send.Url);
-            _origins[key] = origin;
+            if (!_hosts.TryGetValue(key, out var host))
+            {
+                host = new Host();
+                _hosts[key] = host;
+            }
+
+            origin = new Origin(send.Url, client, profile, host);
+            _origins[(key, client)] = origin;
+            host.Origins.Add(origin);
         }
 
         origin.Waiting.Enqueue(new Pending(send, Sender, null));
@@ -121,7 +158,7 @@ public sealed class HttpConnectionPool : UntypedActor
             var id = ++_ids;
             _pending[id] = pending;
             slot.InFlight++;
-            if (slot.InFlight < Capacity)
+            if (slot.InFlight < Capacity(origin))
             {
                 origin.Free.Push(slot);
             }
@@ -137,7 +174,7 @@ public sealed class HttpConnectionPool : UntypedActor
     {
         while (origin.Free.TryPop(out var slot))
         {
-            if (slot.InFlight < Capacity && _slots.ContainsKey(slot.Connection))
+            if (slot.InFlight < Capacity(origin) && _slots.ContainsKey(slot.Connection))
             {
                 return slot;
             }
@@ -148,28 +185,60 @@ public sealed class HttpConnectionPool : UntypedActor
 
     private Slot? Open(Origin origin)
     {
-        if (_settings.MaxConnectionsPerHost > 0 && origin.Slots.Count >= _settings.MaxConnectionsPerHost)
+        var own = origin.Settings.MaxConnectionsPerHost;
+        if (own > 0 && origin.Slots.Count >= own)
         {
-            return null;
+            return null; // its own replies free a connection
         }
 
-        if (_maxConnections > 0 && _slots.Count >= _maxConnections && !CloseAnIdleConnectionElsewhere(origin))
+        var shared = _settings.MaxConnectionsPerHost;
+        if (shared > 0 && origin.Host.Connections >= shared && !CloseAnIdleConnectionOfTheHost(origin))
         {
-            if (!origin.Blocked)
+            if (origin.Slots.Count < origin.Host.Connections)
             {
-                origin.Blocked = true;
-                _blocked.Enqueue(origin);
+                Block(origin); // other clients hold the host's connections: wait for one to be idle
             }
 
             return null;
         }
 
-        var connection = _connectionFactory(Context, origin.Url);
+        if (_maxConnections > 0 && _slots.Count >= _maxConnections && !CloseAnIdleConnectionElsewhere(origin))
+        {
+            Block(origin);
+            return null;
+        }
+
+        var connection = _connectionFactory(Context, origin.Url, origin.Settings);
         Context.Watch(connection);
         var slot = new Slot(connection, origin);
         origin.Slots.Add(slot);
+        origin.Host.Connections++;
         _slots[connection] = slot;
         return slot;
+    }
+
+    private void Block(Origin origin)
+    {
+        if (!origin.Blocked)
+        {
+            origin.Blocked = true;
+            _blocked.Enqueue(origin);
+        }
+    }
+
+    /// <summary>At the host's shared limit, an idle connection of another client to the same host makes room.</summary>
+    private bool CloseAnIdleConnectionOfTheHost(Origin origin)
+    {
+        foreach (var other in origin.Host.Origins)
+        {
+            if (other != origin && other.Slots.FirstOrDefault(s => s.InFlight == 0) is { } idle)
+            {
+                Close(idle);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>At the pool's limit, an idle connection of another origin makes room for this one.</summary>
@@ -181,10 +250,15 @@ public sealed class HttpConnectionPool : UntypedActor
             return false;
         }
 
-        Remove(idle);
-        Context.Unwatch(idle.Connection);
-        Context.Stop(idle.Connection);
+        Close(idle);
         return true;
+    }
+
+    private void Close(Slot slot)
+    {
+        Remove(slot);
+        Context.Unwatch(slot.Connection);
+        Context.Stop(slot.Connection);
     }
 
     private void OnReply(long id, Func<Pending, object> translate)
@@ -195,7 +269,7 @@ public sealed class HttpConnectionPool : UntypedActor
         }
 
         var slot = pending.Slot!;
-        if (slot.InFlight-- == Capacity)
+        if (slot.InFlight-- == Capacity(slot.Origin))
         {
             slot.Origin.Free.Push(slot);
         }
@@ -236,6 +310,12 @@ public sealed class HttpConnectionPool : UntypedActor
 
     private void OnTerminated(Terminated terminated)
     {
+        if (_clients.Remove(terminated.ActorRef))
+        {
+            OnClientStopped(terminated.ActorRef);
+            return;
+        }
+
         if (!_slots.TryGetValue(terminated.ActorRef, out var slot))
         {
             return;
@@ -254,15 +334,55 @@ public sealed class HttpConnectionPool : UntypedActor
         WakeBlocked();
     }
 
+    /// <summary>A client's crawl ended: its connections close and its requests are dropped (their senders, the
+    /// crawl's fetchers, are gone with it).</summary>
+    private void OnClientStopped(IActorRef client)
+    {
+        var origins = _origins.Where(o => o.Key.Client.Equals(client)).ToList();
+        foreach (var (key, origin) in origins)
+        {
+            foreach (var slot in origin.Slots.ToList())
+            {
+                Close(slot);
+            }
+
+            origin.Waiting.Clear();
+            origin.Host.Origins.Remove(origin);
+            _origins.Remove(key);
+        }
+
+        foreach (var id in _pending.Where(p => p.Value.Slot!.Origin.Client.Equals(client)).Select(p => p.Key).ToList())
+        {
+            _pending.Remove(id);
+        }
+
+        WakeBlocked();
+    }
+
     private void Remove(Slot slot)
     {
         slot.Origin.Slots.Remove(slot);
+        slot.Origin.Host.Connections--;
         _slots.Remove(slot.Connection);
     }
 
-    private sealed class Origin(Uri url)
+    /// <summary>Every client's connections to one origin, counted against the shared per-host limit.</summary>
+    private sealed class Host
+    {
+        public int Connections { get; set; }
+
+        public List<Origin> Origins { get; } = [];
+    }
+
+    private sealed class Origin(Uri url, IActorRef client, HttpClientSettings settings, Host host)
     {
         public Uri Url { get; } = url;
+
+        public IActorRef Client { get; } = client;
+
+        public HttpClientSettings Settings { get; } = settings;
+
+        public Host Host { get; } = host;
 
         public List<Slot> Slots { get; } = [];
 

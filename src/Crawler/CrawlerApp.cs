@@ -136,8 +136,8 @@ internal static class CrawlerApp
     private static async Task<int> DemoAsync(ActorSystem system, CommandLine line, CrawlerSettings settings,
         ResultFormat format, TextWriter stdout, TextWriter stderr)
     {
-        // The farm is one host: the per-host connection cap is lifted, or a farm of more than 8 planets would queue.
-        var embedded = settings with { StopSystemOnCompletion = false, Http = settings.Http with { MaxConnectionsPerHost = 0 } };
+        // The farm is one host: the per-host connection cap is lifted (in HostConfig, for the system's shared pool).
+        var embedded = settings with { StopSystemOnCompletion = false };
         await using var farm = await PlanetFarm.StartAsync(
             new PlanetFarmOptions(line.DemoPlanets, TimeSpan.FromMilliseconds(line.DemoDelayMs))).ConfigureAwait(false);
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

@@ -86,6 +86,12 @@ internal static class HostConfig
         {
             hocon.Add(Invariant($"crawler.http.max-connections-per-host = {perHost}"));
         }
+        else if (line.Command == Command.Demo)
+        {
+            // The demo's farm is one host: the system's shared pool lifts the per-host cap, or a farm of more than
+            // 8 planets would queue.
+            hocon.Add("crawler.http.max-connections-per-host = 0");
+        }
 
         if (line.Pipelining)
         {
