@@ -59,8 +59,9 @@ public static class CrawlerStreams
         return coordinator;
     }
 
-    /// <summary>A printer that hands results to a stream queue, one offer at a time. A consumer that went away
-    /// (the stream was cancelled) cancels the crawl.</summary>
+    /// <summary>A printer that hands results to a stream queue, one offer at a time. A consumer that goes away (the
+    /// stream was cancelled, or failed) cancels the crawl; the crawl's last results are then dropped here, not left as
+    /// dead letters in the host's log.</summary>
     private sealed class QueuePrinter : ReceiveActor, IWithUnboundedStash
     {
         private readonly ISourceQueueWithComplete<Crawl.PlanetResult> _queue;
@@ -71,12 +72,18 @@ public static class CrawlerStreams
         public QueuePrinter(ISourceQueueWithComplete<Crawl.PlanetResult> queue)
         {
             _queue = queue;
+            queue.WatchCompletionAsync().PipeTo(Self, success: () => StreamClosed.Instance, failure: _ => StreamClosed.Instance);
             Ready();
         }
 
         public IStash Stash { get; set; } = null!;
 
         public sealed record CrawlIs(IActorRef Coordinator);
+
+        private sealed record StreamClosed
+        {
+            public static readonly StreamClosed Instance = new();
+        }
 
         private void Ready()
         {
@@ -89,6 +96,7 @@ public static class CrawlerStreams
                 _queue.OfferAsync(result).PipeTo(Self);
                 Become(Offering);
             });
+            Receive<StreamClosed>(_ => ConsumerGone());
         }
 
         private void Offering()
@@ -106,12 +114,18 @@ public static class CrawlerStreams
                 CompleteIfDone();
             });
             Receive<Status.Failure>(_ => ConsumerGone());
+            Receive<StreamClosed>(_ => ConsumerGone());
             Receive<CrawlIs>(crawl => _crawl = crawl.Coordinator);
             ReceiveAny(_ => Stash.Stash());
         }
 
-        /// <summary>The consumer cancelled: so is the crawl, whose last results are dropped here (not left as dead
-        /// letters in the host's log) until it stops.</summary>
+        /// <summary>Every result was offered and the queue completed: stop once the stream has closed.</summary>
+        private void Done()
+        {
+            Receive<StreamClosed>(_ => Context.Stop(Self));
+            ReceiveAny(_ => { });
+        }
+
         private void ConsumerGone()
         {
             Become(Draining);
@@ -151,7 +165,7 @@ public static class CrawlerStreams
             if (_expected >= 0 && _received >= _expected)
             {
                 _queue.Complete();
-                Context.Stop(Self);
+                Become(Done);
             }
         }
     }

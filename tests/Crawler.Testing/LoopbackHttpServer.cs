@@ -36,6 +36,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly Task _acceptLoop;
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private int _connections;
+    private int _open;
 
     private LoopbackHttpServer(Func<RecordedRequest, ValueTask<ServerAction>> script, bool scriptRobots)
     {
@@ -52,6 +53,10 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
 
     /// <summary>How many connections were accepted so far.</summary>
     public int ConnectionCount => Volatile.Read(ref _connections);
+
+    /// <summary>How many accepted connections are still open (not yet closed by the client, by an action or by
+    /// the server's stop). A connection is seen closed when the server next reads from it.</summary>
+    public int OpenConnections => Volatile.Read(ref _open);
 
     /// <summary>Every request received so far, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
@@ -113,7 +118,18 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
             socket.NoDelay = true;
             _sockets.Add(socket);
             var id = Interlocked.Increment(ref _connections);
-            _ = Task.Run(() => Serve(socket, id));
+            Interlocked.Increment(ref _open);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await Serve(socket, id).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _open);
+                }
+            });
         }
     }
 
