@@ -74,26 +74,40 @@ public sealed record CrawlerSettings(
 
         var article = Selector(crawler, "article-selector");
         var title = Selector(crawler, "title-selector");
-        var planetTimeout = crawler.GetTimeSpan("planet-timeout", null, allowInfinite: false);
+        const string Duration = "a duration such as 30s";
+        var planetTimeout = Read(crawler, "planet-timeout", (c, k) => c.GetTimeSpan(k, null, allowInfinite: false), "a positive duration");
         if (planetTimeout <= TimeSpan.Zero)
         {
             throw new ConfigurationException($"crawler.planet-timeout must be a positive duration, not '{crawler.GetString("planet-timeout")}'");
         }
 
         return new CrawlerSettings(
-            [.. crawler.GetStringList("planets") ?? []],
+            Read(crawler, "planets", (c, k) => (IReadOnlyList<string>)[.. c.GetStringList(k) ?? []], "a list of URLs"),
             article,
             title,
-            crawler.GetBoolean("sequential"),
-            Math.Max(1, crawler.GetInt("max-planets-in-flight")),
+            Read(crawler, "sequential", (c, k) => c.GetBoolean(k), "on or off"),
+            Math.Max(1, Read(crawler, "max-planets-in-flight", (c, k) => c.GetInt(k), "a whole number")),
             planetTimeout,
             ReadDeadline(crawler),
-            crawler.GetBoolean("stop-system-on-completion"),
+            Read(crawler, "stop-system-on-completion", (c, k) => c.GetBoolean(k), "on or off"),
             RetrySettings.Create(crawler.GetConfig("retry") ?? ConfigurationFactory.Empty),
-            crawler.GetTimeSpan("min-host-delay", null, allowInfinite: false),
-            crawler.GetBoolean("robots.enabled"),
-            crawler.GetTimeSpan("robots.max-crawl-delay", null, allowInfinite: false),
+            Read(crawler, "min-host-delay", (c, k) => c.GetTimeSpan(k, null, allowInfinite: false), Duration),
+            Read(crawler, "robots.enabled", (c, k) => c.GetBoolean(k), "on or off"),
+            Read(crawler, "robots.max-crawl-delay", (c, k) => c.GetTimeSpan(k, null, allowInfinite: false), Duration),
             HttpClientSettings.Create(crawler.GetConfig("http")));
+    }
+
+    /// <summary>Reads one key; a value of the wrong type is a <see cref="ConfigurationException"/> naming the key.</summary>
+    private static T Read<T>(Config crawler, string key, Func<Config, string, T> read, string what)
+    {
+        try
+        {
+            return read(crawler, key);
+        }
+        catch (Exception e) when (e is not ConfigurationException)
+        {
+            throw new ConfigurationException($"crawler.{key} must be {what}, not '{crawler.GetString(key)}'");
+        }
     }
 
     private static TimeSpan? ReadDeadline(Config crawler)
