@@ -7,7 +7,7 @@ using Crawler.SampleSite;
 //   whole [RUNS]                    the crawler and the HttpClient baseline as whole processes (./build.sh bench)
 //   claims                          the seed article's three claims
 //   parser [BENCHMARKDOTNET ARGS]   the HTTP response parser under BenchmarkDotNet (MB/s, bytes allocated)
-//   farm PLANETS DELAY_MS           serve a planet farm until stdin closes (used by whole)
+//   farm PLANETS DELAY_MS           serve a planet farm until stdin closes (used by whole); 'stats' on stdin prints counts
 var verb = args.Length > 0 ? args[0] : "inproc";
 int Runs(int fallback) => args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out var r) ? r : fallback;
 switch (verb)
@@ -26,7 +26,13 @@ switch (verb)
             int.Parse(args[1], CultureInfo.InvariantCulture), TimeSpan.FromMilliseconds(int.Parse(args[2], CultureInfo.InvariantCulture)))))
         {
             Console.WriteLine(farm.BaseUri);
-            await Console.In.ReadToEndAsync();
+            while (await Console.In.ReadLineAsync() is { } line)
+            {
+                if (line == "stats")
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"requests {farm.RequestCount} connections {farm.ConnectionCount}"));
+                }
+            }
         }
 
         break;
