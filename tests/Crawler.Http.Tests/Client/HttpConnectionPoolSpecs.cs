@@ -63,7 +63,7 @@ public sealed class HttpConnectionPoolSpecs : Akka.TestKit.Xunit2.TestKit
     {
         await using var slow = LoopbackHttpServer.Start(async _ =>
         {
-            await Task.Delay(300);
+            await Task.Delay(1000); // well past the (dilated) silence expected below
             return ServerAction.Ok("slow");
         });
         await using var other = LoopbackHttpServer.Start(_ => ServerAction.Ok("other"));
@@ -76,6 +76,54 @@ public sealed class HttpConnectionPoolSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("slow", Text(await first.ExpectMsgAsync<Http.ResponseReceived>(TimeSpan.FromSeconds(10))));
         Assert.Equal("other", Text(await second.ExpectMsgAsync<Http.ResponseReceived>(TimeSpan.FromSeconds(10))));
         Assert.Equal(1, slow.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task Pool_should_count_every_clients_connections_against_the_per_host_cap_and_give_each_client_its_own_settings()
+    {
+        var concurrent = 0;
+        var most = 0;
+        await using var server = LoopbackHttpServer.Start(async request =>
+        {
+            var now = Interlocked.Increment(ref concurrent);
+            InterlockedMax(ref most, now);
+            await Task.Delay(80);
+            Interlocked.Decrement(ref concurrent);
+            return ServerAction.Ok("agent " + request.Header("User-Agent"));
+        });
+        var pool = Pool("crawler.http.max-connections-per-host = 2");
+        var a = Sys.ActorOf(HttpPoolClient.Props(pool, TestSettings.Http("crawler.http.user-agent = A")));
+        var b = Sys.ActorOf(HttpPoolClient.Props(pool, TestSettings.Http("crawler.http.user-agent = B")));
+        var requesters = Enumerable.Range(0, 8).Select(i => CreateTestProbe($"client-requester-{i}")).ToList();
+        for (var i = 0; i < requesters.Count; i++)
+        {
+            (i % 2 == 0 ? a : b).Tell(Http.Send.Get(i, server.Url($"/{i}")), requesters[i]);
+        }
+
+        for (var i = 0; i < requesters.Count; i++)
+        {
+            var response = await requesters[i].ExpectMsgAsync<Http.ResponseReceived>(TimeSpan.FromSeconds(10));
+            Assert.Equal((i, i % 2 == 0 ? "agent A" : "agent B"), ((int)response.RequestId, Text(response)));
+        }
+
+        Assert.InRange(most, 1, 2); // two clients, one host: the cap holds across them
+    }
+
+    [Fact]
+    public async Task Pool_should_close_a_clients_connections_when_the_client_stops()
+    {
+        await using var server = LoopbackHttpServer.Start(_ => ServerAction.Ok("ok"));
+        var pool = Pool();
+        var client = Sys.ActorOf(HttpPoolClient.Props(pool, TestSettings.Http()));
+        client.Tell(Http.Send.Get(1, server.Url("/")));
+        await ExpectMsgAsync<Http.ResponseReceived>(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, server.OpenConnections); // kept alive for the client's next request
+
+        Sys.Stop(client);
+
+        await AwaitConditionAsync(() => Task.FromResult(server.OpenConnections == 0), TimeSpan.FromSeconds(10));
+        pool.Tell(Http.Send.Get(2, server.Url("/"))); // the pool itself serves on
+        await ExpectMsgAsync<Http.ResponseReceived>(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
