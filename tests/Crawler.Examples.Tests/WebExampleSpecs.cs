@@ -86,6 +86,19 @@ public sealed class WebExampleSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Post_crawl_with_mode_titles_should_do_the_trivial_job_and_a_bad_mode_should_be_a_400()
+    {
+        using var response = await _client.PostAsJsonAsync("/crawl?mode=titles", new[] { _farm.PlanetUrls[0] });
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var result = Assert.Single(json["results"]!.AsArray())!;
+        Assert.Equal(_farm.PlanetUrls[0], (string)result["url"]!); // the titles job's field names, as with --json
+        Assert.False(string.IsNullOrEmpty((string?)result["title"]));
+
+        using var bad = await _client.PostAsJsonAsync("/crawl?mode=everything", new[] { _farm.PlanetUrls[0] });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
     public async Task Get_of_an_unknown_crawl_should_be_a_404()
     {
         using var response = await _client.GetAsync("/crawl/unknown");
