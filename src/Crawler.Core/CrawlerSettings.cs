@@ -74,40 +74,21 @@ public sealed record CrawlerSettings(
 
         var article = Selector(crawler, "article-selector");
         var title = Selector(crawler, "title-selector");
-        const string Duration = "a duration such as 30s";
-        var planetTimeout = Read(crawler, "planet-timeout", (c, k) => c.GetTimeSpan(k, null, allowInfinite: false), "a positive duration");
-        if (planetTimeout <= TimeSpan.Zero)
-        {
-            throw new ConfigurationException($"crawler.planet-timeout must be a positive duration, not '{crawler.GetString("planet-timeout")}'");
-        }
-
+        const string Path = "crawler";
         return new CrawlerSettings(
-            Read(crawler, "planets", (c, k) => (IReadOnlyList<string>)[.. c.GetStringList(k) ?? []], "a list of URLs"),
+            SettingsReader.Read(crawler, Path, "planets", (c, k) => (IReadOnlyList<string>)[.. c.GetStringList(k) ?? []], "a list of URLs"),
             article,
             title,
-            Read(crawler, "sequential", (c, k) => c.GetBoolean(k), "on or off"),
-            Math.Max(1, Read(crawler, "max-planets-in-flight", (c, k) => c.GetInt(k), "a whole number")),
-            planetTimeout,
+            SettingsReader.Switch(crawler, Path, "sequential"),
+            Math.Max(1, SettingsReader.NonNegative(crawler, Path, "max-planets-in-flight")),
+            SettingsReader.PositiveDuration(crawler, Path, "planet-timeout"),
             ReadDeadline(crawler),
-            Read(crawler, "stop-system-on-completion", (c, k) => c.GetBoolean(k), "on or off"),
+            SettingsReader.Switch(crawler, Path, "stop-system-on-completion"),
             RetrySettings.Create(crawler.GetConfig("retry") ?? ConfigurationFactory.Empty),
-            Read(crawler, "min-host-delay", (c, k) => c.GetTimeSpan(k, null, allowInfinite: false), Duration),
-            Read(crawler, "robots.enabled", (c, k) => c.GetBoolean(k), "on or off"),
-            Read(crawler, "robots.max-crawl-delay", (c, k) => c.GetTimeSpan(k, null, allowInfinite: false), Duration),
+            SettingsReader.Duration(crawler, Path, "min-host-delay"),
+            SettingsReader.Switch(crawler, Path, "robots.enabled"),
+            SettingsReader.Duration(crawler, Path, "robots.max-crawl-delay"),
             HttpClientSettings.Create(crawler.GetConfig("http")));
-    }
-
-    /// <summary>Reads one key; a value of the wrong type is a <see cref="ConfigurationException"/> naming the key.</summary>
-    private static T Read<T>(Config crawler, string key, Func<Config, string, T> read, string what)
-    {
-        try
-        {
-            return read(crawler, key);
-        }
-        catch (Exception e) when (e is not ConfigurationException)
-        {
-            throw new ConfigurationException($"crawler.{key} must be {what}, not '{crawler.GetString(key)}'");
-        }
     }
 
     private static TimeSpan? ReadDeadline(Config crawler)
@@ -118,19 +99,8 @@ public sealed record CrawlerSettings(
             return null;
         }
 
-        TimeSpan deadline;
-        try
-        {
-            deadline = crawler.GetTimeSpan("deadline", null, allowInfinite: false);
-        }
-        catch (Exception e) when (e is not ConfigurationException)
-        {
-            deadline = TimeSpan.Zero;
-        }
-
-        return deadline > TimeSpan.Zero
-            ? deadline
-            : throw new ConfigurationException($"crawler.deadline must be a positive duration or 'infinite', not '{text}'");
+        return SettingsReader.Read(crawler, "crawler", "deadline", (c, k) => c.GetTimeSpan(k, null, allowInfinite: false),
+            "a positive duration or 'infinite'", v => v > TimeSpan.Zero);
     }
 
     private static string Selector(Config crawler, string key)

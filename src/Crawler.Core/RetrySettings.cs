@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Crawler.Http;
 
 namespace Crawler.Core;
 
@@ -28,35 +29,19 @@ public sealed record RetrySettings(
     public static RetrySettings Create(Config retry)
     {
         ArgumentNullException.ThrowIfNull(retry);
+        const string Path = "crawler.retry";
+        TimeSpan Positive(string key) => SettingsReader.PositiveDuration(retry, Path, key);
+        TimeSpan Duration(string key) => SettingsReader.Duration(retry, Path, key);
+        int NonNegative(string key) => SettingsReader.NonNegative(retry, Path, key);
         return new RetrySettings(
-            Read(retry, "max-retries", c => c.GetInt("max-retries"), v => v >= 0),
-            Read(retry, "backoff", c => c.GetTimeSpan("backoff", null, false), v => v > TimeSpan.Zero),
-            Read(retry, "max-backoff", c => c.GetTimeSpan("max-backoff", null, false), v => v > TimeSpan.Zero),
-            Read(retry, "max-retry-after", c => c.GetTimeSpan("max-retry-after", null, false), v => v >= TimeSpan.Zero),
-            Read(retry, "refused-window", c => c.GetTimeSpan("refused-window", null, false), v => v >= TimeSpan.Zero),
-            Read(retry, "budget-min", c => c.GetInt("budget-min"), v => v >= 0),
-            Read(retry, "budget-ratio", c => c.GetDouble("budget-ratio"), v => v >= 0),
-            Read(retry, "slow-down", c => c.GetTimeSpan("slow-down", null, false), v => v > TimeSpan.Zero),
-            Read(retry, "max-host-delay", c => c.GetTimeSpan("max-host-delay", null, false), v => v > TimeSpan.Zero));
-    }
-
-    private static T Read<T>(Config config, string key, Func<Config, T> read, Func<T, bool> valid)
-    {
-        if (!config.HasPath(key))
-        {
-            throw new ConfigurationException($"crawler.retry.{key} is missing");
-        }
-
-        T value;
-        try
-        {
-            value = read(config);
-        }
-        catch (Exception e) when (e is not ConfigurationException)
-        {
-            throw new ConfigurationException($"crawler.retry.{key} has a bad value: '{config.GetString(key)}'");
-        }
-
-        return valid(value) ? value : throw new ConfigurationException($"crawler.retry.{key} is out of range: '{config.GetString(key)}'");
+            NonNegative("max-retries"),
+            Positive("backoff"),
+            Positive("max-backoff"),
+            Duration("max-retry-after"),
+            Duration("refused-window"),
+            NonNegative("budget-min"),
+            SettingsReader.Read(retry, Path, "budget-ratio", (c, k) => c.GetDouble(k), "a number of at least 0", v => v >= 0),
+            Positive("slow-down"),
+            Positive("max-host-delay"));
     }
 }

@@ -51,89 +51,35 @@ public sealed record HttpClientSettings(
             throw ConfigurationException.NullOrEmptyConfig<HttpClientSettings>("crawler.http");
         }
 
+        const string Path = "crawler.http";
+        TimeSpan Positive(string key) => SettingsReader.PositiveDuration(http, Path, key);
+        int NonNegative(string key) => SettingsReader.NonNegative(http, Path, key);
+
+        // Sizes fit an int, except max-body-bytes, which the parser counts in a long.
+        long PositiveBytes(string key) => SettingsReader.Read(http, Path, key, (c, k) => c.GetByteSize(k) ?? 0, "a positive size",
+            v => v is > 0 and <= int.MaxValue || (key == "max-body-bytes" && v > 0));
+
         return new HttpClientSettings(
-            Positive(http, "connect-timeout"),
-            Positive(http, "first-byte-timeout"),
-            Positive(http, "read-idle-timeout"),
-            Positive(http, "request-timeout"),
-            Positive(http, "keep-alive-timeout"),
-            NonNegative(http, "max-redirects"),
+            Positive("connect-timeout"),
+            Positive("first-byte-timeout"),
+            Positive("read-idle-timeout"),
+            Positive("request-timeout"),
+            Positive("keep-alive-timeout"),
+            NonNegative("max-redirects"),
             http.GetString("user-agent") ?? string.Empty,
             http.GetString("accept") ?? string.Empty,
             http.GetString("accept-encoding") ?? string.Empty,
             new HttpParserLimits(
-                (int)PositiveBytes(http, "max-status-line-length"),
-                (int)PositiveBytes(http, "max-header-count"),
-                (int)PositiveBytes(http, "max-header-bytes"),
-                (int)PositiveBytes(http, "max-chunk-size-line"),
-                PositiveBytes(http, "max-body-bytes"),
-                http.GetBoolean("lf-line-terminators")),
+                (int)PositiveBytes("max-status-line-length"),
+                (int)PositiveBytes("max-header-count"),
+                (int)PositiveBytes("max-header-bytes"),
+                (int)PositiveBytes("max-chunk-size-line"),
+                PositiveBytes("max-body-bytes"),
+                SettingsReader.Switch(http, Path, "lf-line-terminators")),
             Crawler.Http.Tls.TlsSettings.Create(http.GetConfig("tls")),
-            http.GetBoolean("pipelining"),
-            Math.Max(1, NonNegative(http, "pipelining-depth")),
-            NonNegative(http, "max-connections-per-host"),
-            NonNegative(http, "max-connections"));
-    }
-
-    internal static TimeSpan Positive(Config config, string key)
-    {
-        Require(config, key);
-        TimeSpan value;
-        try
-        {
-            value = config.GetTimeSpan(key, null, allowInfinite: false);
-        }
-        catch (Exception e) when (e is not ConfigurationException)
-        {
-            value = TimeSpan.Zero;
-        }
-
-        return value > TimeSpan.Zero
-            ? value
-            : throw new ConfigurationException($"crawler.http.{key} must be a positive duration, not '{config.GetString(key)}'");
-    }
-
-    private static int NonNegative(Config config, string key)
-    {
-        Require(config, key);
-        int value;
-        try
-        {
-            value = config.GetInt(key);
-        }
-        catch (Exception e) when (e is not ConfigurationException)
-        {
-            value = -1;
-        }
-
-        return value >= 0
-            ? value
-            : throw new ConfigurationException($"crawler.http.{key} must be a whole number of at least 0, not '{config.GetString(key)}'");
-    }
-
-    private static long PositiveBytes(Config config, string key)
-    {
-        Require(config, key);
-        long value;
-        try
-        {
-            value = config.GetByteSize(key) ?? 0;
-        }
-        catch (Exception e) when (e is not ConfigurationException)
-        {
-            value = 0;
-        }
-
-        return value is > 0 and <= int.MaxValue || (key == "max-body-bytes" && value > 0)
-            ? value
-            : throw new ConfigurationException($"crawler.http.{key} must be a positive size, not '{config.GetString(key)}'");
-    }
-
-    private static void Require(Config config, string key)
-    {
-        if (!config.HasPath(key))
-        {
-            throw new ConfigurationException($"crawler.http.{key} is missing");
-        }
+            SettingsReader.Switch(http, Path, "pipelining"),
+            Math.Max(1, NonNegative("pipelining-depth")),
+            NonNegative("max-connections-per-host"),
+            NonNegative("max-connections"));
     }
 }

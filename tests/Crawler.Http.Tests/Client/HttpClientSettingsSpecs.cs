@@ -29,6 +29,9 @@ public sealed class HttpClientSettingsSpecs
     [InlineData("crawler.http.request-timeout = -1s", "request-timeout")]
     [InlineData("crawler.http.max-body-bytes = 0", "max-body-bytes")]
     [InlineData("crawler.http.connect-timeout = soon", "connect-timeout")]
+    [InlineData("crawler.http.pipelining = maybe", "crawler.http.pipelining")]
+    [InlineData("crawler.http.lf-line-terminators = sometimes", "crawler.http.lf-line-terminators")]
+    [InlineData("crawler.http.max-connections = many", "crawler.http.max-connections")]
     public void Settings_should_name_the_key_of_a_bad_value(string hocon, string key)
     {
         var error = Assert.Throws<ConfigurationException>(() => TestSettings.Http(hocon));
