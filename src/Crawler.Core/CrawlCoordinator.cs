@@ -79,7 +79,7 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
         if (_ownPrinter is not null)
         {
             // The printer is watched: the coordinator ends with it, so results are never cut off by its own stop.
-            _printer = Context.ActorOf(ResultPrinter.Props(_ownPrinter with { StopSystemOnCompletion = false }), "printer");
+            _printer = Context.ActorOf(ResultPrinter.Props(_ownPrinter), "printer");
             Context.Watch(_printer);
         }
     }

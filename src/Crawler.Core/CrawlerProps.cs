@@ -21,9 +21,9 @@ public static class CrawlerProps
     public static Props Printer(PrinterOptions options) => ResultPrinter.Props(options);
 
     /// <summary>
-    /// Starts a crawl of <paramref name="start"/> in <paramref name="system"/> (actors <c>crawl-coordinator-N</c> and
-    /// <c>printer-N</c>). Its <see cref="CrawlHandle.Completion"/> gives the summary once every planet has reported
-    /// (it is cancelled if the printer is stopped first, when the system shuts down), and
+    /// Starts a crawl of <paramref name="start"/> in <paramref name="system"/> (the actor <c>crawl-coordinator-N</c>,
+    /// with its printer as a child). Its <see cref="CrawlHandle.Completion"/> gives the summary once every planet has
+    /// reported (it is cancelled if the printer is stopped first, when the system shuts down), and
     /// <see cref="CrawlHandle.Cancel"/> ends the crawl early with <c>cancelled</c> results.
     /// </summary>
     public static CrawlHandle Start(ActorSystem system, Crawl.StartCrawl start, CrawlerSettings settings,
@@ -32,13 +32,19 @@ public static class CrawlerProps
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
         SchedulerWarmUp.Ensure(system);
-        var completion = new TaskCompletionSource<CrawlSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = Interlocked.Increment(ref _runs);
-        var printer = system.ActorOf(Printer(new PrinterOptions(format, output, summaryOutput, null, completion,
-            settings.StopSystemOnCompletion, timelinePath, progress)), $"printer-{run}");
-        var coordinator = system.ActorOf(Coordinator(settings, printer), $"crawl-coordinator-{run}");
+        var (printer, completion) = PrinterFor(settings, format, output, summaryOutput, timelinePath, progress);
+        var coordinator = system.ActorOf(CrawlCoordinator.PropsWithPrinter(settings, printer), $"crawl-coordinator-{Interlocked.Increment(ref _runs)}");
         coordinator.Tell(start);
         return new CrawlHandle(completion.Task, coordinator);
+    }
+
+    /// <summary>A printer writing to <paramref name="output"/>, and the task source it completes with the summary.</summary>
+    internal static (PrinterOptions Options, TaskCompletionSource<CrawlSummary> Completion) PrinterFor(CrawlerSettings settings,
+        ResultFormat format, TextWriter output, TextWriter summaryOutput, string? timelinePath, bool progress)
+    {
+        var completion = new TaskCompletionSource<CrawlSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return (new PrinterOptions(format, output, summaryOutput, null, completion, settings.StopSystemOnCompletion, timelinePath, progress),
+            completion);
     }
 }
 

@@ -21,11 +21,9 @@ public static class CrawlerStreams
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
-        var completion = new TaskCompletionSource<CrawlSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = Interlocked.Increment(ref _runs);
-        var printer = system.ActorOf(ResultPrinter.Props(new PrinterOptions(format, output, summaryOutput, null, completion,
-            settings.StopSystemOnCompletion, timelinePath, progress)), $"stream-printer-{run}");
-        var coordinator = Feed(system, planets, mode, settings, printer, $"stream-coordinator-{run}");
+        var (printer, completion) = CrawlerProps.PrinterFor(settings, format, output, summaryOutput, timelinePath, progress);
+        var coordinator = Feed(system, planets, mode, CrawlCoordinator.PropsWithPrinter(settings, printer),
+            $"crawler-stream-{Interlocked.Increment(ref _runs)}");
         return new CrawlHandle(completion.Task, coordinator);
     }
 
@@ -41,18 +39,17 @@ public static class CrawlerStreams
             {
                 var run = Interlocked.Increment(ref _runs);
                 var printer = ((ExtendedActorSystem)system).SystemActorOf(Props.Create<QueuePrinter>(queue), $"crawler-result-queue-{run}");
-                var coordinator = Feed(system, planets, mode, settings with { StopSystemOnCompletion = false }, printer,
+                var coordinator = Feed(system, planets, mode, CrawlCoordinator.Props(settings with { StopSystemOnCompletion = false }, printer),
                     $"crawler-stream-{run}");
                 printer.Tell(new QueuePrinter.CrawlIs(coordinator));
                 return NotUsed.Instance;
             });
     }
 
-    private static IActorRef Feed(ActorSystem system, Source<string, NotUsed> planets, CrawlMode mode, CrawlerSettings settings,
-        IActorRef printer, string name)
+    private static IActorRef Feed(ActorSystem system, Source<string, NotUsed> planets, CrawlMode mode, Props coordinatorProps, string name)
     {
         SchedulerWarmUp.Ensure(system);
-        var coordinator = ((ExtendedActorSystem)system).SystemActorOf(CrawlCoordinator.Props(settings, printer), name);
+        var coordinator = ((ExtendedActorSystem)system).SystemActorOf(coordinatorProps, name);
         planets.Select(url => new Crawl.Planet(url))
             .RunWith(Sink.ActorRefWithAck<Crawl.Planet>(coordinator, new Crawl.StartStreamedCrawl(mode), Crawl.PlanetAck.Instance,
                 Crawl.StreamEnded.Instance, e => new Crawl.StreamFailed(e.Message)), system.Materializer());

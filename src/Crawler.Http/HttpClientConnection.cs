@@ -187,8 +187,7 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 return true;
             case ConnectTimedOut:
                 // Akka.IO's own connect timeout should fire first; this one covers a connect that never answers.
-                FailAll(ErrorKind.Timeout, $"timeout: could not connect to {Origin} ({_remote}) within {Seconds(_settings.ConnectTimeout)} (connect phase)",
-                    TimeoutPhase.Connect);
+                FailConnectTimeout();
                 Become(Disconnected);
                 return true;
             default:
@@ -241,14 +240,17 @@ public sealed class HttpClientConnection : ActorBase, IWithTimers, IDisposable
                 CloseConnection(Tcp.Abort.Instance);
                 return true;
             case ConnectTimedOut:
-                FailAll(ErrorKind.Timeout, $"timeout: could not connect to {Origin} ({_remote}) within {Seconds(_settings.ConnectTimeout)} (connect phase)",
-                    TimeoutPhase.Connect);
+                FailConnectTimeout();
                 CloseConnection(Tcp.Abort.Instance);
                 return true;
             default:
                 return Common(message);
         }
     }
+
+    private void FailConnectTimeout() =>
+        FailAll(ErrorKind.Timeout, $"timeout: could not connect to {Origin} ({_remote}) within {Seconds(_settings.ConnectTimeout)} (connect phase)",
+            TimeoutPhase.Connect);
 
     /// <summary>Waits for the plain-socket diagnosis of a connect failure whose cause Akka.IO lost.</summary>
     private bool Diagnosing(object message)
