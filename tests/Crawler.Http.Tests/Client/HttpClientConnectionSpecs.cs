@@ -231,14 +231,15 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Connection_should_time_out_in_the_body_phase_when_the_response_stalls_and_not_while_bytes_flow()
     {
-        var s = Create(hocon: "crawler.http.read-idle-timeout = 300ms");
+        var s = Create(hocon: "crawler.http.read-idle-timeout = 600ms");
         s.Client.Tell(Http.Send.Get(5, new Uri(s.Base, "/")));
         await AcceptConnect(s);
         await ExpectWrite(s);
         Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 8; i++)
         {
-            await Task.Delay(150); // 750 ms in all, but never 300 ms without a byte
+            // 1.2 s in all, but never 600 ms without a byte (a 4x margin for a loaded machine's timers)
+            await Task.Delay(150);
             Receive(s, "0123456789");
         }
 
