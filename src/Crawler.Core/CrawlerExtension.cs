@@ -72,17 +72,6 @@ public sealed class CrawlerExtension : IExtension, ICrawler
         return CrawlerStreams.Results(_system, planets, mode, settings);
     }
 
-    /// <summary>Starts a crawl that reports to <paramref name="resultsTo"/> (see <see cref="CrawlProps"/>) as a
-    /// system actor, and returns it (tell it <see cref="Crawl.CancelCrawl"/> to end it early).</summary>
-    public IActorRef Start(Crawl.StartCrawl start, IActorRef resultsTo, CrawlOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(start);
-        SchedulerWarmUp.Ensure(_system);
-        var crawl = _system.SystemActorOf(CrawlProps(resultsTo, options), NextName());
-        crawl.Tell(start);
-        return crawl;
-    }
-
     private string NextName() => $"crawler-crawl-{Interlocked.Increment(ref _crawls)}";
 }
 
