@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
 using Crawler.Core;
+using Crawler.Core.Configuration;
+using Crawler.Core.Embedding;
+using Crawler.Core.Output;
 using Crawler.SampleSite;
 
 namespace Crawler.Bench;

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Crawler.Http;
+using Crawler.Http.Connection;
 using Crawler.Http.Parsing;
 
 namespace Crawler.Bench;
@@ -64,10 +65,10 @@ public class ParserBenchmarks
     [Benchmark]
     public int ParseAndBuild()
     {
-        _builder.Start(_request);
+        _builder.Reset();
         var handler = _builder;
         Feed(ref handler);
-        return handler.ToMessage().Body.Length;
+        return handler.ToMessage(_request).Body.Length;
     }
 
     private void Feed<THandler>(ref THandler handler)
@@ -82,16 +83,16 @@ public class ParserBenchmarks
             _buffer.EnsureAvailable(frame.Length);
             frame.CopyTo(_buffer.AvailableSpan);
             _buffer.Commit(frame.Length);
-            var status = _parser.Parse(_buffer.ActiveSpan, ref handler, out var consumed);
-            _buffer.Discard(consumed);
-            if (status == ParseStatus.ResponseComplete)
+            var result = _parser.Parse(_buffer.ActiveSpan, ref handler);
+            _buffer.Discard(result.Consumed);
+            if (result.Status == ParseStatus.ResponseComplete)
             {
                 return;
             }
 
-            if (status == ParseStatus.Error)
+            if (result.Status == ParseStatus.Error)
             {
-                throw new InvalidOperationException($"{Response}: {_parser.Error}");
+                throw new InvalidOperationException($"{Response}: {result.Error}");
             }
         }
 

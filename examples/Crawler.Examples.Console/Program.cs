@@ -7,6 +7,7 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Crawler.Core;
+using Crawler.Core.Embedding;
 using Crawler.Http;
 
 if (args.Length == 0)

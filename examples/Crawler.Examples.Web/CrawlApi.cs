@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Hosting;
 using Crawler.Core;
+using Crawler.Core.Embedding;
+using Crawler.Core.Output;
 using Crawler.Hosting;
 using Crawler.Http;
 

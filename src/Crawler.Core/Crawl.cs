@@ -31,7 +31,7 @@ public enum FetchStage
 public static class Crawl
 {
     /// <summary>
-    /// Starts a crawl. Sent once to a <see cref="CrawlCoordinator"/>, which sends <see cref="CrawlStarted"/> and then
+    /// Starts a crawl. Sent once to a <see cref="Coordination.CrawlCoordinator"/>, which sends <see cref="CrawlStarted"/> and then
     /// one <see cref="PlanetResult"/> for each URL to its printer (never a reply to the sender). A second
     /// <c>StartCrawl</c> to the same coordinator is refused with <see cref="CrawlRefused"/>.
     /// </summary>
@@ -101,7 +101,7 @@ public static class Crawl
     /// <param name="Mode">The job, which decides the output format.</param>
     public sealed record CrawlStarted(int PlanetCount, CrawlMode Mode);
 
-    /// <summary>The job of one <see cref="PlanetFetcher"/>, given in its Props. The fetcher reports one
+    /// <summary>The job of one <see cref="Fetching.PlanetFetcher"/>, given in its Props. The fetcher reports one
     /// <see cref="PlanetResult"/> with the same <paramref name="Index"/> to its parent and stops.</summary>
     /// <param name="Index">The planet's position in the crawl (0-based); results echo it.</param>
     /// <param name="Url">The planet URL as given (it may be malformed: that is a <c>bad-url</c> result).</param>
@@ -138,17 +138,29 @@ public static class Crawl
     /// <summary>A planet that ended in an error.</summary>
     /// <param name="Index">The planet's position in the crawl.</param>
     /// <param name="Planet">The planet URL as given.</param>
-    /// <param name="Kind">The error kind; its kebab-case name is printed.</param>
     /// <param name="Stage">Which request failed.</param>
-    /// <param name="Url">The URL that failed (the planet or the article), when there was one.</param>
-    /// <param name="Status">The HTTP status, when a response arrived.</param>
-    /// <param name="Message">What happened, for a person.</param>
+    /// <param name="Failure">What went wrong: kind, message, the URL that failed, the status and the timeout phase.</param>
     /// <param name="Attempts">Attempts made of the failing request (0 when none was made, or the planet was cut
     /// short by a crash, a cancel or the deadline).</param>
     /// <param name="ElapsedMs">Milliseconds the planet took.</param>
-    /// <param name="Phase">For a timeout, which limit was broken.</param>
-    public sealed record PlanetFailed(int Index, string Planet, ErrorKind Kind, FetchStage Stage, string? Url, int? Status,
-        string Message, int Attempts, long ElapsedMs, TimeoutPhase? Phase = null) : PlanetResult(Index, Planet, ElapsedMs);
+    public sealed record PlanetFailed(int Index, string Planet, FetchStage Stage, Failure Failure, int Attempts, long ElapsedMs)
+        : PlanetResult(Index, Planet, ElapsedMs)
+    {
+        /// <summary>The error kind; its kebab-case name is printed.</summary>
+        public ErrorKind Kind => Failure.Kind;
+
+        /// <summary>The URL that failed (the planet, the article or a redirect target), when there was one.</summary>
+        public string? Url => Failure.Url;
+
+        /// <summary>The HTTP status, when a response arrived.</summary>
+        public int? Status => Failure.Status;
+
+        /// <summary>What happened, for a person.</summary>
+        public string Message => Failure.Message;
+
+        /// <summary>For a timeout, which limit was broken.</summary>
+        public TimeoutPhase? Phase => Failure.Phase;
+    }
 
     /// <summary>Sent by the printer to its completion target once every planet has reported.</summary>
     /// <param name="Summary">The counts and the time the crawl took.</param>

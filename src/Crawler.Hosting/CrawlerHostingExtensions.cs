@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Crawler.Core;
+using Crawler.Core.Embedding;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -4,14 +4,14 @@ using Akka.Actor;
 namespace Crawler.Http;
 
 /// <summary>
-/// The protocol of <see cref="HttpClientConnection"/>: one command, <see cref="Send"/>, and its two replies,
-/// <see cref="ResponseReceived"/> and <see cref="RequestFailed"/>. Call sites read <c>Http.Send</c>, as Akka's
-/// read <c>Tcp.Connect</c>.
+/// The protocol of <see cref="Connection.HttpClientConnection"/>: one command, <see cref="Send"/>, and its two
+/// replies, <see cref="ResponseReceived"/> and <see cref="RequestFailed"/>. Call sites read <c>Http.Send</c>, as
+/// Akka's read <c>Tcp.Connect</c>.
 /// </summary>
 public static class Http
 {
     /// <summary>
-    /// Asks the connection to perform one request. Sent by a fetcher to the <see cref="HttpClientConnection"/> of the
+    /// Asks the connection to perform one request. Sent to the <see cref="Connection.HttpClientConnection"/> of the
     /// URL's origin. Exactly one reply goes back to the sender: a <see cref="ResponseReceived"/> with the same
     /// <paramref name="RequestId"/> when a complete response arrived (whatever its status), or a
     /// <see cref="RequestFailed"/> carrying this command when it did not.
@@ -25,10 +25,13 @@ public static class Http
         public static Send Get(long requestId, Uri url) => new(requestId, url, HttpMethod.Get);
 
         /// <summary>The failure reply to this command.</summary>
-        public RequestFailed Failed(ErrorKind kind, string message) => new(this, kind, message);
+        public RequestFailed Failed(HttpFailure failure) => new(this, failure);
+
+        /// <summary>The failure reply to this command.</summary>
+        public RequestFailed Failed(HttpFailureKind kind, string message) => new(this, new HttpFailure(kind, message));
 
         /// <summary>The timeout reply to this command.</summary>
-        public RequestFailed TimedOut(TimeoutPhase phase, string message) => new(this, ErrorKind.Timeout, message, phase);
+        public RequestFailed TimedOut(HttpTimeoutPhase phase, string message) => new(this, HttpFailure.Timeout(phase, message));
     }
 
     /// <summary>A complete response to <see cref="Send"/> with the same <paramref name="RequestId"/>. The body is
@@ -72,12 +75,19 @@ public static class Http
 
     /// <summary>The failure reply to <see cref="Send"/>: no complete response arrived.</summary>
     /// <param name="Request">The command that failed.</param>
-    /// <param name="Kind">What went wrong, as one of the stable error kinds.</param>
-    /// <param name="Message">What happened, for a person: which host, which address, what the server did.</param>
-    /// <param name="Phase">For a <see cref="ErrorKind.Timeout"/>, which limit was broken; otherwise null.</param>
-    public sealed record RequestFailed(Send Request, ErrorKind Kind, string Message, TimeoutPhase? Phase = null)
+    /// <param name="Failure">What went wrong: the kind, the message, and for a timeout its phase.</param>
+    public sealed record RequestFailed(Send Request, HttpFailure Failure)
     {
         /// <summary>The id of the failed request.</summary>
         public long RequestId => Request.RequestId;
+
+        /// <summary>The failure's kind.</summary>
+        public HttpFailureKind Kind => Failure.Kind;
+
+        /// <summary>The failure's message.</summary>
+        public string Message => Failure.Message;
+
+        /// <summary>For a timeout, its phase.</summary>
+        public HttpTimeoutPhase? Phase => Failure.Phase;
     }
 }

@@ -2,7 +2,11 @@ using System.Net.Http;
 using System.Text;
 using Akka.Actor;
 using Crawler.Core;
+using Crawler.Core.Configuration;
+using Crawler.Core.Fetching;
 using Crawler.Http;
+using Crawler.Http.Connection;
+using Crawler.Http.Pool;
 
 namespace Crawler;
 
@@ -19,9 +23,9 @@ internal static class GetCommand
         var text = line.Urls[0];
         for (var request = 1L; ; request++)
         {
-            if (!UrlPolicy.Check(text, out var url, out var kind, out var problem))
+            if (!UrlPolicy.Check(text, out var url, out var refused))
             {
-                return await FailAsync(stderr, kind, problem).ConfigureAwait(false);
+                return await FailAsync(stderr, refused!).ConfigureAwait(false);
             }
 
             chain.Add(url!);
@@ -37,7 +41,7 @@ internal static class GetCommand
                 settings.Http.RequestTimeout + settings.Http.ConnectTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             if (reply is Http.Http.RequestFailed failed)
             {
-                return await FailAsync(stderr, failed.Kind, failed.Message).ConfigureAwait(false);
+                return await FailAsync(stderr, Core.Failure.From(failed.Failure, url!)).ConfigureAwait(false);
             }
 
             var response = (Http.Http.ResponseReceived)reply;
@@ -48,9 +52,9 @@ internal static class GetCommand
 
             if (line.FollowRedirects && RedirectPolicy.IsRedirect(response.StatusCode) && response.Header("Location") is { } location)
             {
-                if (!RedirectPolicy.TryFollow(chain, location, settings.Http.MaxRedirects, out var next, out var redirectKind, out var why))
+                if (!RedirectPolicy.TryFollow(chain, location, response.StatusCode, settings.Http.MaxRedirects, out var next, out var stop))
                 {
-                    return await FailAsync(stderr, redirectKind, why).ConfigureAwait(false);
+                    return await FailAsync(stderr, stop!).ConfigureAwait(false);
                 }
 
                 text = next!.ToString();
@@ -86,9 +90,9 @@ internal static class GetCommand
         return Encoding.Latin1.GetBytes(head.Append("\r\n").ToString());
     }
 
-    private static async Task<int> FailAsync(TextWriter stderr, ErrorKind kind, string message)
+    private static async Task<int> FailAsync(TextWriter stderr, Core.Failure failure)
     {
-        await stderr.WriteLineAsync($"{kind.Name()}: {message}").ConfigureAwait(false);
+        await stderr.WriteLineAsync($"{failure.Kind.Name()}: {failure.Message}").ConfigureAwait(false);
         return CrawlerApp.ExitFailures;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using Akka.Configuration;
 using Crawler.Core;
+using Crawler.Core.Configuration;
 
 namespace Crawler;
 

@@ -1,4 +1,5 @@
 using Crawler.Core;
+using Crawler.Core.Configuration;
 
 namespace Crawler;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Crawler.Core.Extraction;
 
 namespace Crawler.Core.Tests;
 

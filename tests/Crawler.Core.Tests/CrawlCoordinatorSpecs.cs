@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit;
+using Crawler.Core.Configuration;
+using Crawler.Core.Coordination;
 using Crawler.Http;
 using Xunit.Abstractions;
 

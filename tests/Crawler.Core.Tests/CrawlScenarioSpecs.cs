@@ -2,6 +2,10 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.TestKit;
+using Crawler.Core.Configuration;
+using Crawler.Core.Coordination;
+using Crawler.Core.Embedding;
+using Crawler.Core.Output;
 using Crawler.Http;
 using Crawler.SampleSite;
 using Crawler.Testing;
@@ -193,7 +197,7 @@ public sealed class CrawlScenarioSpecs : Akka.TestKit.Xunit2.TestKit
                 : Microsoft.AspNetCore.Http.Results.Content(TestPages.Article("Secure " + context.Request.Path), "text/html"));
         var settings = Settings with
         {
-            Http = Settings.Http with { Tls = Http.Tls.TlsSettings.Create(Akka.Configuration.ConfigurationFactory.ParseString(
+            Http = Settings.Http with { Tls = Http.Configuration.TlsSettings.Create(Akka.Configuration.ConfigurationFactory.ParseString(
                 $"trusted-certificates = [\"{server.CertificatePath}\"]")) },
         };
         var planets = new[] { new Uri(server.BaseUri, "/a/planet").ToString(), new Uri(server.BaseUri, "/b/planet").ToString() };

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Crawler.Core.Configuration;
 using Xunit.Abstractions;
 
 namespace Crawler.Core.Tests;

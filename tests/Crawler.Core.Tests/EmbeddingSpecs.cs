@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Crawler.Core.Embedding;
 using Crawler.Http;
 using Crawler.Testing;
 using Xunit.Abstractions;

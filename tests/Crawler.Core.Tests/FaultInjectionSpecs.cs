@@ -1,5 +1,9 @@
 using Akka.Actor;
 using AngleSharp.Html.Dom;
+using Crawler.Core.Configuration;
+using Crawler.Core.Coordination;
+using Crawler.Core.Extraction;
+using Crawler.Core.Fetching;
 using Crawler.Http;
 using Crawler.Testing;
 using Xunit.Abstractions;

@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Crawler.Core.Configuration;
+using Crawler.Core.Politeness;
 using Xunit.Abstractions;
 
 namespace Crawler.Core.Tests;

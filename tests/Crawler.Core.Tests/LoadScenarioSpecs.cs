@@ -1,5 +1,8 @@
 using Akka.Actor;
+using Crawler.Core.Configuration;
+using Crawler.Core.Coordination;
 using Crawler.Http;
+using Crawler.Http.Pool;
 using Crawler.SampleSite;
 using Xunit.Abstractions;
 

@@ -1,3 +1,4 @@
+using Crawler.Core.Extraction;
 namespace Crawler.Core.Tests;
 
 public sealed class PageExtractorSpecs

@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit;
+using Crawler.Core.Configuration;
+using Crawler.Core.Fetching;
 using Crawler.Http;
 using Xunit.Abstractions;
 using static Crawler.Core.Tests.TestPages;
@@ -141,7 +143,7 @@ public sealed class PlanetFetcherSpecs : Akka.TestKit.Xunit2.TestKit
         var (parent, _) = Start("http://planet.test/");
         await AwaitConditionAsync(() => Task.FromResult(_connections.Count == 1));
         var send = await Connection(0).ExpectMsgAsync<Http.Http.Send>();
-        Connection(0).Reply(send.Failed(ErrorKind.Dns, "could not resolve host planet.test"));
+        Connection(0).Reply(send.Failed(HttpFailureKind.Dns, "could not resolve host planet.test"));
         var failed = await parent.ExpectMsgAsync<Crawl.PlanetFailed>();
         Assert.Equal((ErrorKind.Dns, FetchStage.Planet, "could not resolve host planet.test", 1), (failed.Kind, failed.Stage, failed.Message, failed.Attempts));
         await Connection(0).ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // dns is never retried
@@ -182,7 +184,7 @@ public sealed class PlanetFetcherSpecs : Akka.TestKit.Xunit2.TestKit
         var (parent, _) = Start("http://planet.test/", hocon: "crawler.retry.backoff = 10ms");
         await AwaitConditionAsync(() => Task.FromResult(_connections.Count == 1));
         var first = await Connection(0).ExpectMsgAsync<Http.Http.Send>();
-        Connection(0).Reply(first.TimedOut(TimeoutPhase.FirstByte, "timeout: no byte"));
+        Connection(0).Reply(first.TimedOut(HttpTimeoutPhase.FirstByte, "timeout: no byte"));
         var second = await Connection(0).ExpectMsgAsync<Http.Http.Send>();
         Assert.Equal(first.Url, second.Url);
         Assert.NotEqual(first.RequestId, second.RequestId);

@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Crawler.Core.Configuration;
+using Crawler.Core.Coordination;
 using Crawler.Http;
 using Crawler.Testing;
 using Xunit.Abstractions;

@@ -1,3 +1,4 @@
+using Crawler.Core.Output;
 using Crawler.Http;
 
 namespace Crawler.Core.Tests;
@@ -5,8 +6,8 @@ namespace Crawler.Core.Tests;
 public sealed class ResultFormatterSpecs
 {
     private static readonly Crawl.PlanetFetched Ok = new(0, "http://p.test/", "http://p.test/a/1", "A \"quoted\" title", 200, 1, 412);
-    private static readonly Crawl.PlanetFailed NotFound = new(1, "http://q.test/", ErrorKind.HttpStatus, FetchStage.Article,
-        "http://q.test/a", 404, "404 Not Found from http://q.test/a", 1, 99);
+    private static readonly Crawl.PlanetFailed NotFound = new(1, "http://q.test/", FetchStage.Article,
+        new Failure(ErrorKind.HttpStatus, "404 Not Found from http://q.test/a", "http://q.test/a", 404), 1, 99);
 
     [Fact]
     public void Text_should_be_the_seeds_output_for_a_planet() =>

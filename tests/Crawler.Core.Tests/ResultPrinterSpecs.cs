@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Crawler.Core.Output;
 using Crawler.Http;
 using Xunit.Abstractions;
 
@@ -23,7 +24,7 @@ public sealed class ResultPrinterSpecs : Akka.TestKit.Xunit2.TestKit
         await AwaitAssertAsync(() => Assert.Contains("first article on http://b.test/ :", output.ToString(), StringComparison.Ordinal));
         Assert.Equal("", summaryOutput.ToString());
 
-        printer.Tell(new Crawl.PlanetFailed(0, "http://a.test/", ErrorKind.Dns, FetchStage.Planet, "http://a.test/", null, "could not resolve a.test", 1, 3));
+        printer.Tell(new Crawl.PlanetFailed(0, "http://a.test/", FetchStage.Planet, new Failure(ErrorKind.Dns, "could not resolve a.test", "http://a.test/"), 1, 3));
         var completed = await ExpectMsgAsync<Crawl.Completed>();
         Assert.Equal((2, 1, 1), (completed.Summary.Total, completed.Summary.Ok, completed.Summary.Failed));
         Assert.Equal(1, completed.Summary.FailuresByKind[ErrorKind.Dns]);

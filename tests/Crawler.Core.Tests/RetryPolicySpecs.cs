@@ -1,3 +1,5 @@
+using Crawler.Core.Configuration;
+using Crawler.Core.Fetching;
 using Crawler.Http;
 
 namespace Crawler.Core.Tests;
@@ -28,13 +30,14 @@ public sealed class RetryPolicySpecs
     [InlineData(ErrorKind.Redirects, null, null, false)]
     [InlineData(ErrorKind.BadUrl, null, null, false)]
     public void Policy_should_retry_transient_failures_only(ErrorKind kind, int? status, TimeoutPhase? phase, bool transient) =>
-        Assert.Equal(transient, RetryPolicy.IsTransient(kind, status, phase, TimeSpan.Zero, Retry));
+        Assert.Equal(transient, RetryPolicy.IsTransient(new Failure(kind, "", Status: status, Phase: phase), TimeSpan.Zero, Retry));
 
     [Fact]
     public void Policy_should_retry_a_refused_connect_only_within_the_refused_window()
     {
-        Assert.True(RetryPolicy.IsTransient(ErrorKind.Refused, null, null, Retry.RefusedWindow - TimeSpan.FromMilliseconds(1), Retry));
-        Assert.False(RetryPolicy.IsTransient(ErrorKind.Refused, null, null, Retry.RefusedWindow + TimeSpan.FromMilliseconds(1), Retry));
+        var refused = new Failure(ErrorKind.Refused, "");
+        Assert.True(RetryPolicy.IsTransient(refused, Retry.RefusedWindow - TimeSpan.FromMilliseconds(1), Retry));
+        Assert.False(RetryPolicy.IsTransient(refused, Retry.RefusedWindow + TimeSpan.FromMilliseconds(1), Retry));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Crawler.Core.Politeness;
 namespace Crawler.Core.Tests;
 
 public sealed class RobotsRulesSpecs

@@ -2,6 +2,9 @@ using System.Text.Json;
 using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Crawler.Core.Configuration;
+using Crawler.Core.Embedding;
+using Crawler.Core.Output;
 using Crawler.Testing;
 using Xunit.Abstractions;
 
@@ -86,7 +89,7 @@ public sealed class StreamedCrawlSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.InRange(Volatile.Read(ref read), 5, 5 + 40); // the cap, plus the stream stages' small buffers
         crawl.Cancel("enough");
         var summary = await crawl.Completion.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal(summary.Total, summary.FailuresByKind[Crawler.Http.ErrorKind.Cancelled]);
+        Assert.Equal(summary.Total, summary.FailuresByKind[ErrorKind.Cancelled]);
         release.TrySetResult();
     }
 
@@ -105,6 +108,6 @@ public sealed class StreamedCrawlSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(13, results.Count);
         Assert.Equal(Enumerable.Range(0, 13), results.Select(r => r.Index).Order());
         Assert.Equal(12, results.OfType<Crawl.PlanetFetched>().Count(r => r.Title == "From a source"));
-        Assert.Equal(Crawler.Http.ErrorKind.BadUrl, results.OfType<Crawl.PlanetFailed>().Single().Kind);
+        Assert.Equal(ErrorKind.BadUrl, results.OfType<Crawl.PlanetFailed>().Single().Kind);
     }
 }

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Akka.Actor;
+using Crawler.Core.Configuration;
+using Crawler.Core.Embedding;
+using Crawler.Core.Output;
 using Crawler.Http;
 using Crawler.SampleSite;
 using Xunit.Abstractions;

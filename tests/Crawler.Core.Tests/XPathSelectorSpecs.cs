@@ -1,3 +1,4 @@
+using Crawler.Core.Extraction;
 namespace Crawler.Core.Tests;
 
 /// <summary>XPath 1.0 selectors on the BCL engine over the AngleSharp DOM, with the seed's own expressions.</summary>

@@ -11,7 +11,7 @@ public enum ParseStatus : byte
     /// <summary>A final response ended at the consumed offset; bytes after it belong to the next response.</summary>
     ResponseComplete,
 
-    /// <summary>The input is not a valid response, or breaks a limit; see <see cref="HttpResponseParser.Error"/>.
+    /// <summary>The input is not a valid response, or breaks a limit; see <see cref="ParseResult.Error"/>.
     /// The parser stays in this state.</summary>
     Error,
 }

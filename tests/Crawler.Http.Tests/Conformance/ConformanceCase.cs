@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Crawler.Http.Parsing;
 using Crawler.Http.Tests.Parsing;
+using Crawler.Testing;
 
 namespace Crawler.Http.Tests.Conformance;
 

@@ -2,7 +2,7 @@ using System.Net.Http;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
-using Crawler.Http.Tests.Client;
+using Crawler.Http.Connection;
 using Crawler.Testing;
 using Xunit.Abstractions;
 
@@ -66,7 +66,7 @@ public sealed class ConformanceReplaySpecs : Akka.TestKit.Xunit2.TestKit, IAsync
             if (!expected.Valid)
             {
                 var failed = Assert.IsType<Http.RequestFailed>(reply);
-                Assert.True(failed.Kind is ErrorKind.Protocol or ErrorKind.TooLarge, $"{id} ({mode}): {failed}");
+                Assert.True(failed.Kind is HttpFailureKind.Protocol or HttpFailureKind.TooLarge, $"{id} ({mode}): {failed}");
                 continue;
             }
 

@@ -43,11 +43,11 @@ public sealed class HttpResponseParserPipeliningSpecs : ParserSpecsBase
         parser.EnqueueRequest(HttpMethod.Get);
         var handler = new RecordingHandler();
         var input = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb"u8;
-        Assert.Equal(ParseStatus.ResponseComplete, parser.Parse(input, ref handler, out var first));
-        Assert.Equal(input.Length / 2, first);
+        var first = parser.Parse(input, ref handler);
+        Assert.Equal(new ParseResult(ParseStatus.ResponseComplete, input.Length / 2), first);
         Assert.Equal(1, parser.PendingRequests);
-        Assert.Equal(ParseStatus.ResponseComplete, parser.Parse(input[first..], ref handler, out var second));
-        Assert.Equal(input.Length - first, second);
+        var second = parser.Parse(input[first.Consumed..], ref handler);
+        Assert.Equal(new ParseResult(ParseStatus.ResponseComplete, input.Length - first.Consumed), second);
         Assert.Equal(0, parser.PendingRequests);
     }
 
@@ -56,11 +56,9 @@ public sealed class HttpResponseParserPipeliningSpecs : ParserSpecsBase
     {
         var parser = new HttpResponseParser();
         var handler = new RecordingHandler();
-        Assert.Equal(ParseStatus.NeedMoreData, parser.Parse("HTTP/1.1 200 OK\r\nContent-Ty"u8, ref handler, out var consumed));
-        Assert.Equal(17, consumed);
-        Assert.Equal(ParseStatus.NeedMoreData, parser.Parse("Content-Type: text/html\r\n"u8, ref handler, out consumed));
-        Assert.Equal(0, consumed); // the line is complete, but the next line might fold into it
-        Assert.Equal(ParseStatus.NeedMoreData, parser.Parse("Content-Type: text/html\r\n\r\n"u8, ref handler, out consumed));
-        Assert.Equal(27, consumed);
+        Assert.Equal(new ParseResult(ParseStatus.NeedMoreData, 17), parser.Parse("HTTP/1.1 200 OK\r\nContent-Ty"u8, ref handler));
+        // The line is complete, but the next line might fold into it.
+        Assert.Equal(new ParseResult(ParseStatus.NeedMoreData, 0), parser.Parse("Content-Type: text/html\r\n"u8, ref handler));
+        Assert.Equal(new ParseResult(ParseStatus.NeedMoreData, 27), parser.Parse("Content-Type: text/html\r\n\r\n"u8, ref handler));
     }
 }

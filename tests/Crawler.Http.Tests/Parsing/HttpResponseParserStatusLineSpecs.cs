@@ -106,9 +106,10 @@ public sealed class HttpResponseParserStatusLineSpecs : ParserSpecsBase
         var parser = new HttpResponseParser();
         var handler = new RecordingHandler();
         var input = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n"u8;
-        Assert.Equal(ParseStatus.ResponseComplete, parser.Parse(input, ref handler, out var consumed));
-        Assert.Equal(ParseStatus.Error, parser.Parse(input[consumed..], ref handler, out _));
-        Assert.Equal(HttpParseError.InvalidHeaderName, parser.Error);
-        Assert.Equal(consumed + 17, parser.ErrorOffset);
+        var first = parser.Parse(input, ref handler);
+        Assert.Equal(ParseStatus.ResponseComplete, first.Status);
+        var second = parser.Parse(input[first.Consumed..], ref handler);
+        Assert.Equal((ParseStatus.Error, HttpParseError.InvalidHeaderName, first.Consumed + 17L), (second.Status, second.Error, second.ErrorOffset));
+        Assert.Equal(second with { Consumed = 0 }, parser.Parse([], ref handler)); // the error is repeated, not forgotten
     }
 }

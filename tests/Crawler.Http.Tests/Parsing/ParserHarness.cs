@@ -1,5 +1,6 @@
 using System.Net.Http;
 using System.Text;
+using Crawler.Http.Connection;
 using Crawler.Http.Parsing;
 
 namespace Crawler.Http.Tests.Parsing;
@@ -62,14 +63,14 @@ public static class ParserHarness
                 break;
             }
 
-            var status = parser.Complete(buffer.ActiveSpan, ref handler, out var consumed);
-            buffer.Discard(consumed);
-            if (status == ParseStatus.Error)
+            var result = parser.Complete(buffer.ActiveSpan, ref handler);
+            buffer.Discard(result.Consumed);
+            if (result.Status == ParseStatus.Error)
             {
-                handler.Events.Add(new ParserEvent.Failed(parser.Error));
+                handler.Events.Add(new ParserEvent.Failed(result.Error));
             }
 
-            done = status != ParseStatus.ResponseComplete || !KeepAlive(handler);
+            done = result.Status != ParseStatus.ResponseComplete || !KeepAlive(handler);
         }
 
         return handler.Events;
@@ -79,13 +80,13 @@ public static class ParserHarness
     {
         while (true)
         {
-            var status = parser.Parse(buffer.ActiveSpan, ref handler, out var consumed);
-            Assert.InRange(consumed, 0, buffer.ActiveLength);
-            buffer.Discard(consumed);
-            switch (status)
+            var result = parser.Parse(buffer.ActiveSpan, ref handler);
+            Assert.InRange(result.Consumed, 0, buffer.ActiveLength);
+            buffer.Discard(result.Consumed);
+            switch (result.Status)
             {
                 case ParseStatus.Error:
-                    handler.Events.Add(new ParserEvent.Failed(parser.Error));
+                    handler.Events.Add(new ParserEvent.Failed(result.Error));
                     return true;
                 case ParseStatus.ResponseComplete when !KeepAlive(handler) || parser.PendingRequests == 0:
                     return true;

@@ -1,0 +1,94 @@
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Crawler.Core.Configuration;
+using Crawler.Core.Coordination;
+using Crawler.Core.Output;
+using Crawler.Http;
+using Crawler.Http.Pool;
+
+namespace Crawler.Core.Embedding;
+
+/// <summary>
+/// The crawler as an Akka extension of an existing ActorSystem: <c>system.Crawler()</c>. It reads the system's
+/// <c>crawler</c> HOCON over the embedded reference.conf (injected as a fallback, so the host needs no crawler
+/// configuration and any key it sets wins) and owns the system's one <see cref="HttpConnectionPool"/>
+/// (<c>/system/crawler-http-pool</c>), shared by every crawl so that the per-host connection cap holds across
+/// crawls. Crawls it starts live under <c>/system</c>, never stop the system and log through Akka's logging.
+/// </summary>
+public sealed class CrawlerExtension : IExtension, ICrawler
+{
+    private readonly ExtendedActorSystem _system;
+    private long _crawls;
+
+    /// <summary>Created once per system by <see cref="CrawlerExtensionProvider"/>; use <see cref="Get"/>.</summary>
+    public CrawlerExtension(ExtendedActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        _system = system;
+        Settings = CrawlerSettings.Create(system) with { StopSystemOnCompletion = false };
+        ConnectionPool = system.SystemActorOf(HttpConnectionPool.Props(Settings.Http), "crawler-http-pool");
+    }
+
+    /// <summary>The extension of <paramref name="system"/>.</summary>
+    public static CrawlerExtension Get(ActorSystem system) => system.WithExtension<CrawlerExtension, CrawlerExtensionProvider>();
+
+    /// <inheritdoc />
+    public CrawlerSettings Settings { get; }
+
+    /// <summary>The system's connection pool, shared by all its crawls (limits from the system's
+    /// <c>crawler.http.max-connections-per-host</c> and <c>max-connections</c>).</summary>
+    public IActorRef ConnectionPool { get; }
+
+    /// <summary>The settings of a crawl with <paramref name="options"/> over the system's.</summary>
+    public CrawlerSettings SettingsFor(CrawlOptions? options) =>
+        options is null ? Settings : options.Resolve(_system.Settings.Config.GetConfig("crawler"));
+
+    /// <inheritdoc />
+    public Props CrawlProps(IActorRef resultsTo, CrawlOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(resultsTo);
+        return CrawlCoordinator.PropsWithPrinter(SettingsFor(options), PrinterOptions.Silent(resultsTo));
+    }
+
+    /// <inheritdoc />
+    public async Task<CrawlReport> CrawlAsync(IEnumerable<string> planets, CrawlOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(planets);
+        var settings = SettingsFor(options);
+        var start = new Crawl.StartCrawl([.. planets], options?.Mode ?? CrawlMode.Planets);
+        SchedulerWarmUp.Ensure(_system);
+        var report = new TaskCompletionSource<CrawlReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var crawl = _system.SystemActorOf(CrawlCoordinator.PropsWithPrinter(settings, PrinterOptions.Silent(null, report)), NextName());
+        crawl.Tell(start);
+        await using var cancel = cancellationToken.Register(() => crawl.Tell(new Crawl.CancelCrawl("the caller cancelled the crawl")));
+        return await report.Task.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Source<Crawl.PlanetResult, NotUsed> Results(Source<string, NotUsed> planets, CrawlOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(planets);
+        var settings = SettingsFor(options);
+        var mode = options?.Mode ?? CrawlMode.Planets;
+        return CrawlerStreams.Results(_system, planets, mode, settings);
+    }
+
+    private string NextName() => $"crawler-crawl-{Interlocked.Increment(ref _crawls)}";
+}
+
+/// <summary>Makes the <see cref="CrawlerExtension"/> of a system.</summary>
+public sealed class CrawlerExtensionProvider : ExtensionIdProvider<CrawlerExtension>
+{
+    /// <inheritdoc />
+    public override CrawlerExtension CreateExtension(ExtendedActorSystem system) => new(system);
+}
+
+/// <summary><c>system.Crawler()</c>.</summary>
+public static class CrawlerSystemExtensions
+{
+    /// <summary>The crawler of <paramref name="system"/> (an Akka extension, created on first use).</summary>
+    public static CrawlerExtension Crawler(this ActorSystem system) => CrawlerExtension.Get(system);
+}

@@ -1,0 +1,30 @@
+namespace Crawler.Core.Fetching;
+
+/// <summary>Which URLs the crawler can fetch.</summary>
+public static class UrlPolicy
+{
+    /// <summary>True for an absolute <c>http</c> or <c>https</c> URL with a host; otherwise the failure
+    /// (<c>bad-url</c> or <c>unsupported-scheme</c>, naming <paramref name="text"/>), whose message completes
+    /// "the link ..." or "... redirects to ...".</summary>
+    public static bool Check(string text, out Uri? url, out Failure? failure)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        failure = null;
+        if (!Uri.TryCreate(trimmed, UriKind.Absolute, out url) || (url.IsFile && !trimmed.StartsWith("file:", StringComparison.OrdinalIgnoreCase)))
+        {
+            url = null;
+            failure = new Failure(ErrorKind.BadUrl, $"'{text}' is not an absolute URL", text);
+        }
+        else if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+        {
+            failure = new Failure(ErrorKind.UnsupportedScheme, $"{url} uses the scheme '{url.Scheme}'; only http and https are supported", text);
+        }
+        else if (string.IsNullOrEmpty(url.Host))
+        {
+            failure = new Failure(ErrorKind.BadUrl, $"'{text}' has no host", text);
+        }
+
+        return failure is null;
+    }
+}

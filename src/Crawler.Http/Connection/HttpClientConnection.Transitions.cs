@@ -1,0 +1,377 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+using Crawler.Http.Writing;
+
+namespace Crawler.Http.Connection;
+
+/// <summary>The transitions of <see cref="HttpClientConnection"/>: what each event does to the socket, the pipeline
+/// and the timers, and which state comes next.</summary>
+public sealed partial class HttpClientConnection
+{
+    // ---- Transitions: each returns the next state (null: stay) --------------------------------------------------
+
+    private Receive StartConnecting()
+    {
+        Timers.Cancel(IdleTimerKey);
+        Timers.StartSingleTimer(ConnectTimerKey, ConnectTimedOut.Instance, _settings.ConnectTimeout);
+        _timings.Resolving();
+        if (IPAddress.TryParse(_host.Trim('[', ']'), out var address))
+        {
+            return Connect(address);
+        }
+
+        _log.Debug("Resolving {Host}", _host);
+        _dnsManager.Tell(new Akka.IO.Dns.Resolve(_host));
+        return Resolving();
+    }
+
+    private Receive OnResolved(Akka.IO.Dns.Resolved resolved)
+    {
+        var address = resolved.IsSuccess ? resolved.Ipv4.Concat(resolved.Ipv6).FirstOrDefault() : null;
+        if (address is not null)
+        {
+            return Connect(address);
+        }
+
+        Timers.Cancel(ConnectTimerKey);
+        FailQueued(FailureTexts.Unresolved(_host, resolved.Exception is SocketException socket ? socket.Message : "no address found"));
+        return _disconnected;
+    }
+
+    private Receive Connect(IPAddress address)
+    {
+        _timings.Connecting();
+        var remote = new IPEndPoint(address, _port);
+        if (_log.IsDebugEnabled)
+        {
+            _log.Debug("Connecting to {Origin} at {Remote}", Origin, remote);
+        }
+
+        _tcpManager.Tell(new Tcp.Connect(remote, null, null, _settings.ConnectTimeout, false));
+        return Connecting(remote);
+    }
+
+    private Receive OnConnected(IActorRef tcp, IPEndPoint remote)
+    {
+        _timings.Connected();
+        tcp.Tell(new Tcp.Register(Self, keepOpenOnPeerClosed: false, useResumeWriting: false));
+        if (_log.IsDebugEnabled)
+        {
+            _log.Debug("Connected to {Origin} at {Remote}", Origin, remote);
+        }
+
+        if (_tls)
+        {
+            var tls = new TlsTransport(tcp, ++_sessions);
+            var handshaking = new Link(tls, remote);
+            _open = tls;
+            tls.Handshake(_host, _settings.Tls, _settings.ConnectTimeout, Self);
+            return Handshaking(handshaking, tls);
+        }
+
+        Timers.Cancel(ConnectTimerKey);
+        var link = new Link(new PlainTransport(tcp), remote);
+        _open = link.Transport;
+        WriteRequests(link);
+        return Connected(link);
+    }
+
+    private Receive OnConnectFailed(Exception? cause, IPEndPoint remote)
+    {
+        Timers.Cancel(ConnectTimerKey);
+        if (ConnectFailures.LostItsCause(cause))
+        {
+            // Akka.IO 1.5.74 retries a failed connect and then reports it without its socket error, so refused,
+            // unreachable and no-route look the same; one plain connect asks the OS which it was.
+            ConnectFailures.DiagnoseAsync(remote, Origin, _settings.ConnectTimeout).PipeTo(Self);
+            return Diagnosing();
+        }
+
+        FailQueued(ConnectFailures.Classify(cause, Origin, remote, _settings.ConnectTimeout));
+        return _disconnected;
+    }
+
+    /// <summary>Response bytes: parsed into as many responses as they complete (pipelined responses may arrive
+    /// together). Bytes nobody asked for mean the socket can no longer be trusted to frame a response.</summary>
+    private Receive? OnBytes(Link link, ByteString data)
+    {
+        if (_pipeline.Head is not { } head)
+        {
+            _log.Warning("Closing the connection to {Origin}: it sent bytes while no request was waiting", Origin);
+            return Closed(link, Tcp.Abort.Instance);
+        }
+
+        // The read timer is not restarted on every read (each restart is a scheduler operation, and a body arrives in
+        // many frames): the last read is noted, and the timer, when it fires, looks at it.
+        if (!link.ReceivedAny)
+        {
+            link.ReceivedAny = true;
+            Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.ReadIdleTimeout);
+        }
+
+        link.LastRead = Stopwatch.GetTimestamp();
+        if (head.FirstByte == 0)
+        {
+            head.FirstByte = link.LastRead;
+        }
+
+        _reader.Append(data);
+        while (_pipeline.Head is { } reading)
+        {
+            var outcome = _reader.Next(reading.Send);
+            switch (outcome.Status)
+            {
+                case ReadStatus.Complete:
+                    Answer(reading, outcome);
+                    if (!outcome.KeepAlive)
+                    {
+                        // The server ends the socket here: requests written behind this one were never answered and
+                        // go out again on a new socket (they are idempotent GETs and HEADs).
+                        return Closed(link, Tcp.Close.Instance);
+                    }
+
+                    ExpectNextResponse(link);
+                    WriteRequests(link);
+                    if (!_reader.HasBufferedBytes)
+                    {
+                        return null;
+                    }
+
+                    continue;
+                case ReadStatus.Broken:
+                    ReplyHead(reading.Send.Failed(outcome.Failure!));
+                    return Closed(link, Tcp.Abort.Instance);
+                default:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The peer closed the socket: a close-delimited response ends here; a reused socket that closed before
+    /// answering gets its request written once more on a new one (RFC 9112 §9.3.1); anything else is cut off.</summary>
+    private Receive OnEnd(Link link)
+    {
+        if (_pipeline.Head is not { } head)
+        {
+            _log.Debug("The connection to {Origin} was closed while idle", Origin);
+            return Closed(link, null);
+        }
+
+        var outcome = _reader.End(head.Send);
+        if (outcome.Status == ReadStatus.NoResponse && _pipeline.MarkHeadForResend())
+        {
+            _log.Debug("The reused connection to {Origin} closed before answering; retrying {Url} on a new one", Origin, head.Send.Url);
+            return Closed(link, null);
+        }
+
+        Answer(head, outcome);
+        return Closed(link, null);
+    }
+
+    /// <summary>The socket failed under a request: one that got no byte back on a reused socket is resent once, any
+    /// other fails with <paramref name="failure"/>.</summary>
+    private Receive OnBroken(Link link, HttpFailure failure)
+    {
+        if (_pipeline.Head is { } head && (_reader.IsResponseStarted || !_pipeline.MarkHeadForResend()))
+        {
+            ReplyHead(head.Send.Failed(failure));
+        }
+        else if (_pipeline.Head is null)
+        {
+            _log.Debug("The connection to {Origin} was closed while idle", Origin);
+        }
+
+        return Closed(link, null);
+    }
+
+    private Receive? OnReadTimedOut(Link link)
+    {
+        if (_pipeline.Head is not { } head)
+        {
+            return null;
+        }
+
+        var quiet = Stopwatch.GetElapsedTime(link.LastRead);
+        if (link.ReceivedAny && quiet < _settings.ReadIdleTimeout)
+        {
+            Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.ReadIdleTimeout - quiet);
+            return null;
+        }
+
+        ReplyHead(head.Send.Failed(link.ReceivedAny
+            ? FailureTexts.BodyStalled(Origin, _settings.ReadIdleTimeout)
+            : FailureTexts.NoFirstByte(Origin, _settings.FirstByteTimeout)));
+        return Closed(link, Tcp.Abort.Instance);
+    }
+
+    /// <summary>A request ran out of time. One in flight may still get its response, so the socket can no longer be
+    /// trusted to match the others: it is aborted, and the requests written on it go out again on a new one.</summary>
+    private Receive? OnRequestTimedOut(RequestTimedOut timedOut, Link? link)
+    {
+        var reading = _pipeline.Head?.Sequence == timedOut.Sequence && _reader.IsResponseStarted;
+        if (_pipeline.Remove(timedOut.Sequence, out var inFlight) is not { } request)
+        {
+            return null;
+        }
+
+        if (inFlight && link is not null)
+        {
+            request.ReplyTo.Tell(request.Send.Failed(FailureTexts.RequestTimedOutInFlight(Origin, _settings.RequestTimeout, reading)));
+            return Closed(link, Tcp.Abort.Instance);
+        }
+
+        request.ReplyTo.Tell(request.Send.Failed(FailureTexts.RequestTimedOutQueued(Origin, _settings.RequestTimeout, connecting: link is null)));
+        if (_pipeline.IsEmpty && link is null)
+        {
+            Timers.Cancel(ConnectTimerKey);
+            return _disconnected;
+        }
+
+        return null;
+    }
+
+    /// <summary>Done with the socket: closed with <paramref name="command"/> (null: it is already closed); the queue
+    /// carries on over a new one, or the actor waits for the next request.</summary>
+    private Receive Closed(Link link, Tcp.CloseCommand? command)
+    {
+        link.Transport.Close(command);
+        _open = null;
+        Timers.Cancel(ReadTimerKey);
+        Timers.Cancel(IdleTimerKey);
+        _reader.Reset();
+        _pipeline.Requeue();
+        return _pipeline.Queued > 0 ? StartConnecting() : _disconnected;
+    }
+
+    // ---- Requests and replies -------------------------------------------------------------------------------------
+
+    /// <summary>Queues the request and starts its timer; false when it was refused at once.</summary>
+    private bool Accept(Http.Send send)
+    {
+        if (!IsOwnOrigin(send.Url))
+        {
+            Sender.Tell(send.Failed(FailureTexts.NotOnOrigin(send.Url, Origin)));
+            return false;
+        }
+
+        var request = _pipeline.Accept(send, Sender);
+        Timers.StartSingleTimer(request.TimerKey, new RequestTimedOut(request.Sequence), _settings.RequestTimeout);
+        return true;
+    }
+
+    /// <summary>Writes what the pipeline lets through, as one write; with nothing in flight the socket idles.</summary>
+    private void WriteRequests(Link link)
+    {
+        var writable = _pipeline.TakeWritable();
+        if (_pipeline.InFlight == 0)
+        {
+            Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, _settings.KeepAliveTimeout);
+            return;
+        }
+
+        Timers.Cancel(IdleTimerKey);
+        if (writable.Count == 0)
+        {
+            return;
+        }
+
+        var bytes = new ArrayBufferWriter<byte>(256 * writable.Count);
+        foreach (var request in writable)
+        {
+            _reader.Expect(request.Send.Method);
+            HttpRequestWriter.Write(bytes, new HttpRequestSpec(request.Send.Method, request.Send.Url, _settings.UserAgent,
+                _settings.Accept, KeepAlive: true, _settings.AcceptEncoding));
+            if (_log.IsDebugEnabled)
+            {
+                _log.Debug("{Method} {Url} (request {Count} on this connection)", request.Send.Method, request.Send.Url, request.IndexOnConnection);
+            }
+        }
+
+        link.Transport.Write(bytes.WrittenMemory.ToArray(), Self);
+        if (!Timers.IsTimerActive(ReadTimerKey))
+        {
+            link.ReceivedAny = false;
+            Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.FirstByteTimeout);
+        }
+    }
+
+    /// <summary>After a response: the next one in flight gets a fresh first-byte timer.</summary>
+    private void ExpectNextResponse(Link link)
+    {
+        if (_pipeline.Head is not null)
+        {
+            link.ReceivedAny = false;
+            Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.FirstByteTimeout);
+        }
+        else
+        {
+            Timers.Cancel(ReadTimerKey);
+        }
+    }
+
+    /// <summary>Answers the head with the outcome of reading its response.</summary>
+    private void Answer(PendingRequest head, ReadOutcome outcome) =>
+        ReplyHead(outcome.Response is { } response ? response with { Timings = _timings.Of(head) } : head.Send.Failed(outcome.Failure!));
+
+    /// <summary>Answers the request whose response was being read and takes it out of the pipeline.</summary>
+    private void ReplyHead(object reply)
+    {
+        var head = _pipeline.CompleteHead();
+        Timers.Cancel(head.TimerKey);
+        if (_pipeline.InFlight == 0)
+        {
+            Timers.Cancel(ReadTimerKey);
+        }
+
+        head.ReplyTo.Tell(reply);
+    }
+
+    private void FailQueued(HttpFailure failure)
+    {
+        foreach (var request in _pipeline.DrainQueued())
+        {
+            Timers.Cancel(request.TimerKey);
+            request.ReplyTo.Tell(request.Send.Failed(failure));
+        }
+    }
+
+    private bool IsOwnOrigin(Uri url) =>
+        url.IsAbsoluteUri && url.Scheme == (_tls ? Uri.UriSchemeHttps : Uri.UriSchemeHttp) && url.Port == _port
+        && string.Equals(url.IdnHost, _host, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>One open socket: its transport, its address, and the read timer's view of the response being read.</summary>
+    private sealed class Link(Transport transport, IPEndPoint remote)
+    {
+        public Transport Transport { get; } = transport;
+
+        public IPEndPoint Remote { get; } = remote;
+
+        public bool ReceivedAny { get; set; }
+
+        public long LastRead { get; set; }
+    }
+
+    private sealed record RequestTimedOut(long Sequence);
+
+    private sealed record ConnectTimedOut
+    {
+        public static readonly ConnectTimedOut Instance = new();
+    }
+
+    private sealed record IdleTimedOut
+    {
+        public static readonly IdleTimedOut Instance = new();
+    }
+
+    private sealed record ReadTimedOut
+    {
+        public static readonly ReadTimedOut Instance = new();
+    }
+}

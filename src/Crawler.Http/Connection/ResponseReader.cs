@@ -1,0 +1,118 @@
+using System.Net.Http;
+using Akka.IO;
+using Crawler.Http.Decoding;
+using Crawler.Http.Parsing;
+
+namespace Crawler.Http.Connection;
+
+/// <summary>What a <see cref="ResponseReader"/> made of the bytes it holds.</summary>
+internal enum ReadStatus : byte
+{
+    /// <summary>No complete response yet: read more.</summary>
+    NeedMore,
+
+    /// <summary>A response ended: its decoded message, or the failure to decode it.</summary>
+    Complete,
+
+    /// <summary>The bytes are not a valid response (or break a limit): the socket can no longer be trusted.</summary>
+    Broken,
+
+    /// <summary>The stream ended before any byte of a response.</summary>
+    NoResponse,
+}
+
+/// <summary>The outcome of <see cref="ResponseReader.Next"/> and <see cref="ResponseReader.End"/>.</summary>
+/// <param name="Status">What was found.</param>
+/// <param name="Response">The response, its content codings removed, for <see cref="ReadStatus.Complete"/>.</param>
+/// <param name="Failure">Why there is no response (a broken stream, a body that would not decode, an early end).</param>
+/// <param name="KeepAlive">For <see cref="ReadStatus.Complete"/>: the socket may carry the next response.</param>
+internal readonly record struct ReadOutcome(ReadStatus Status, Http.ResponseReceived? Response = null, HttpFailure? Failure = null,
+    bool KeepAlive = false);
+
+/// <summary>
+/// Turns the bytes of one connection into responses: the pooled read buffer, the parser, the response builder and
+/// content decoding, in that order. The connection actor appends what it receives and asks for the next response of
+/// the request at the head of its pipeline; several pipelined responses may come out of one read. Pure: no Akka but
+/// the <see cref="ByteString"/> it copies from, the only copy of the bytes.
+/// </summary>
+internal sealed class ResponseReader(HttpParserLimits limits, string origin) : IDisposable
+{
+    private readonly HttpResponseParser _parser = new(limits);
+    private readonly ReadBuffer _buffer = new();
+    private readonly ResponseBuilder _builder = new();
+
+    /// <summary>True once a byte of the current response has been read.</summary>
+    public bool IsResponseStarted => _parser.IsResponseStarted;
+
+    /// <summary>True when bytes are buffered that no response has consumed yet.</summary>
+    public bool HasBufferedBytes => _buffer.ActiveLength > 0;
+
+    /// <summary>A request was written: its response is framed by its method (HEAD has no body).</summary>
+    public void Expect(HttpMethod method) => _parser.EnqueueRequest(method);
+
+    /// <summary>Bytes that arrived.</summary>
+    public void Append(ByteString data)
+    {
+        _buffer.EnsureAvailable(data.Count);
+        var free = _buffer.AvailableSpan;
+        data.CopyTo(ref free);
+        _buffer.Commit(data.Count);
+    }
+
+    /// <summary>The next response, to <paramref name="request"/>, from the bytes buffered so far.</summary>
+    public ReadOutcome Next(Http.Send request)
+    {
+        var builder = _builder;
+        var result = _parser.Parse(_buffer.ActiveSpan, ref builder);
+        _buffer.Discard(result.Consumed);
+        return Outcome(result, request, closed: false);
+    }
+
+    /// <summary>The stream ended: the response to <paramref name="request"/> ends here (a close-delimited body), or
+    /// it is cut off.</summary>
+    public ReadOutcome End(Http.Send request)
+    {
+        var builder = _builder;
+        var result = _parser.Complete(_buffer.ActiveSpan, ref builder);
+        _buffer.Discard(result.Consumed);
+        if (result is { Status: ParseStatus.Error, Error: HttpParseError.NoResponse })
+        {
+            return new ReadOutcome(ReadStatus.NoResponse,
+                Failure: new HttpFailure(HttpFailureKind.Protocol, FailureTexts.Unparsable(result.Error, origin, result.ErrorOffset)));
+        }
+
+        return result.Status == ParseStatus.NeedMoreData
+            ? new ReadOutcome(ReadStatus.Broken, Failure: new HttpFailure(HttpFailureKind.Protocol, FailureTexts.EndedEarly(origin)))
+            : Outcome(result, request, closed: true);
+    }
+
+    /// <summary>A new socket: nothing buffered, nothing expected.</summary>
+    public void Reset()
+    {
+        _buffer.Clear();
+        _parser.Reset();
+        _builder.Reset();
+    }
+
+    public void Dispose() => _buffer.Dispose();
+
+    private ReadOutcome Outcome(ParseResult result, Http.Send request, bool closed)
+    {
+        switch (result.Status)
+        {
+            case ParseStatus.ResponseComplete:
+                var keepAlive = _builder.KeepAlive && !closed;
+                var response = _builder.ToMessage(request);
+                _builder.Reset();
+                var decoded = ContentDecoding.Decode(response.Body, response.Header("Content-Encoding"), limits.MaxBodyBytes);
+                return decoded.Failure is { } failure
+                    ? new ReadOutcome(ReadStatus.Complete, Failure: failure.Explained($" (from {origin})"), KeepAlive: keepAlive)
+                    : new ReadOutcome(ReadStatus.Complete, response with { Body = decoded.Body }, KeepAlive: keepAlive);
+            case ParseStatus.Error:
+                var kind = result.Error.IsLimitBreach() ? HttpFailureKind.TooLarge : HttpFailureKind.Protocol;
+                return new ReadOutcome(ReadStatus.Broken, Failure: new HttpFailure(kind, FailureTexts.Unparsable(result.Error, origin, result.ErrorOffset)));
+            default:
+                return new ReadOutcome(ReadStatus.NeedMore);
+        }
+    }
+}
