@@ -87,7 +87,7 @@ public static class Crawl
     /// <param name="Reason">What went wrong.</param>
     public sealed record StreamFailed(string Reason);
 
-    /// <summary>Sent by the coordinator to the printer after the last result of a streamed crawl.</summary>
+    /// <summary>Sent by the coordinator to its printer after the last result: the crawl is done.</summary>
     /// <param name="PlanetCount">How many planets the crawl had.</param>
     public sealed record CrawlFinished(int PlanetCount);
 

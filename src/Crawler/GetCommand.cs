@@ -29,7 +29,7 @@ internal static class GetCommand
             }
 
             chain.Add(url!);
-            var origin = HttpConnectionPool.OriginOf(url!);
+            var origin = Origins.Of(url!);
             if (!connections.TryGetValue(origin, out var connection))
             {
                 connection = system.ActorOf(HttpClientConnection.PropsFor(url!, settings.Http));

@@ -23,6 +23,8 @@ namespace Crawler.Core.Configuration;
 /// <param name="RespectRobots">Fetch and obey robots.txt (<c>robots.enabled</c>).</param>
 /// <param name="MaxCrawlDelay">The largest Crawl-delay honoured (<c>robots.max-crawl-delay</c>).</param>
 /// <param name="Http">The HTTP client's settings (<c>crawler.http</c>).</param>
+/// <param name="HostIdleTimeout">How long a host's state is kept after its last request (<c>host-idle-timeout</c>;
+/// the system's value applies).</param>
 public sealed record CrawlerSettings(
     IReadOnlyList<string> Planets,
     string ArticleSelector,
@@ -36,7 +38,8 @@ public sealed record CrawlerSettings(
     TimeSpan MinHostDelay,
     bool RespectRobots,
     TimeSpan MaxCrawlDelay,
-    HttpClientSettings Http)
+    HttpClientSettings Http,
+    TimeSpan HostIdleTimeout)
 {
     private static readonly Lazy<Config> Defaults = new(DefaultConfig);
 
@@ -90,7 +93,8 @@ public sealed record CrawlerSettings(
             SettingsReader.Duration(crawler, Path, "min-host-delay"),
             SettingsReader.Switch(crawler, Path, "robots.enabled"),
             SettingsReader.Duration(crawler, Path, "robots.max-crawl-delay"),
-            HttpClientSettings.Create(crawler.GetConfig("http")));
+            HttpClientSettings.Create(crawler.GetConfig("http")),
+            SettingsReader.PositiveDuration(crawler, Path, "host-idle-timeout"));
     }
 
     private static TimeSpan? ReadDeadline(Config crawler)

@@ -3,332 +3,299 @@ using Akka.Actor;
 using Akka.Event;
 using Crawler.Core.Configuration;
 using Crawler.Core.Fetching;
-using Crawler.Core.Output;
+using Crawler.Core.Hosts;
 using Crawler.Http;
 
 namespace Crawler.Core.Coordination;
 
 /// <summary>
-/// Runs one crawl: on <see cref="Crawl.StartCrawl"/> it tells the printer <see cref="Crawl.CrawlStarted"/> and spawns
-/// one <see cref="PlanetFetcher"/> per planet, all at once (or one after the other when
-/// <see cref="CrawlerSettings.Sequential"/>), sharing one <see cref="Politeness.HostGovernor"/>. It forwards exactly one
-/// <see cref="Crawl.PlanetResult"/> per planet to the printer: a fetcher that throws is stopped by its supervisor
-/// strategy and the <c>Terminated</c> that follows becomes a <c>crash</c> result with the exception's message; at
-/// <see cref="CrawlerSettings.Deadline"/> every unfinished planet becomes a <c>timeout</c> (phase <c>deadline</c>), and
-/// on <see cref="Crawl.CancelCrawl"/> a <c>cancelled</c> result. So nothing leaves the printer waiting. It stops
-/// when every planet has reported.
+/// Runs one crawl. Its printer is its child (made from the Props it is given), so that its results are never cut off
+/// by its own stop: the coordinator announces the crawl to the printer (<see cref="Crawl.CrawlStarted"/>), starts one
+/// <see cref="PlanetFetcher"/> per planet (at most max-planets-in-flight at once, or one after the other when
+/// <see cref="CrawlerSettings.Sequential"/>), forwards exactly one <see cref="Crawl.PlanetResult"/> per planet, and
+/// when every planet has one tells the printer <see cref="Crawl.CrawlFinished"/> and stops once the printer has
+/// finished. A fetcher that throws is stopped by its supervisor strategy and the <c>Terminated</c> that follows becomes a
+/// <c>crash</c> result; at <see cref="CrawlerSettings.Deadline"/> every unfinished planet becomes a <c>timeout</c>
+/// (phase <c>deadline</c>), and on <see cref="Crawl.CancelCrawl"/> a <c>cancelled</c> result. So nothing leaves the
+/// printer waiting.
 /// </summary>
+/// <remarks>
+/// One input path: a batch (<see cref="Crawl.StartCrawl"/>) is a stream whose planets are all there at once; a stream
+/// (<see cref="Crawl.StartStreamedCrawl"/>, from <c>Sink.ActorRefWithAck</c>) acknowledges each <see cref="Crawl.Planet"/>
+/// only while fewer than max-planets-in-flight fetchers run. States: <see cref="Idle"/> → <see cref="Crawling"/> →
+/// <see cref="Ending"/>; "done" is decided in one place, <see cref="FinishIfDone"/>.
+/// </remarks>
 public sealed class CrawlCoordinator : UntypedActor, IWithTimers
 {
     private const string DeadlineTimerKey = "deadline";
+    private static long _crawls;
 
     private readonly CrawlerSettings _settings;
-    private readonly PrinterOptions? _ownPrinter;
-    private IActorRef _printer;
-    private readonly Func<IUntypedActorContext, Crawl.FetchPlanet, IActorRef> _fetcherFactory;
-    private readonly Dictionary<IActorRef, Running> _running = [];
+    private readonly IActorRef _hosts;
+    private readonly Props _printerProps;
+    private readonly string _crawlId;
+    private readonly Func<IUntypedActorContext, Crawl.FetchPlanet, CrawlContext, IActorRef> _fetcherFactory;
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private Queue<Crawl.FetchPlanet> _waiting = new();
-    private CrawlServices? _services;
-    private CrawlMode _mode;
-    private int _outstanding;
-    private int _nextIndex;
-    private int _maxInFlight;
-    private bool _streamed;
-    private bool _inputDone = true;
-    private IActorRef? _ackTo;
+    private IActorRef _printer = ActorRefs.Nobody;
 
     /// <summary>Creates the coordinator; prefer <see cref="Props"/>.</summary>
-    public CrawlCoordinator(CrawlerSettings settings, IActorRef printer, Func<IUntypedActorContext, Crawl.FetchPlanet, IActorRef>? fetcherFactory)
-        : this(settings, printer, null, fetcherFactory)
-    {
-    }
-
-    /// <summary>Creates a coordinator with a printer of its own; prefer <see cref="PropsWithPrinter"/>.</summary>
-    public CrawlCoordinator(CrawlerSettings settings, PrinterOptions printer)
-        : this(settings, ActorRefs.Nobody, printer, null)
-    {
-    }
-
-    private CrawlCoordinator(CrawlerSettings settings, IActorRef printer, PrinterOptions? ownPrinter,
-        Func<IUntypedActorContext, Crawl.FetchPlanet, IActorRef>? fetcherFactory)
+    public CrawlCoordinator(CrawlerSettings settings, IActorRef hosts, Props printer, string? crawlId,
+        Func<IUntypedActorContext, Crawl.FetchPlanet, CrawlContext, IActorRef>? fetcherFactory)
     {
         _settings = settings;
-        _printer = printer;
-        _ownPrinter = ownPrinter;
-        _fetcherFactory = fetcherFactory ?? ((context, job) =>
-            context.ActorOf(PlanetFetcher.Props(job, settings, _services), PlanetFetcher.ActorName(job)));
+        _hosts = hosts;
+        _printerProps = printer;
+        _crawlId = crawlId ?? $"crawl-{Interlocked.Increment(ref _crawls)}-{Guid.NewGuid():N}";
+        _fetcherFactory = fetcherFactory ?? ((context, job, crawl) => context.ActorOf(PlanetFetcher.Props(job, crawl), PlanetFetcher.ActorName(job)));
     }
 
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props for a coordinator that reports to <paramref name="printer"/>. <paramref name="fetcherFactory"/>
-    /// makes the fetcher of one planet (default: a <see cref="PlanetFetcher"/> child); tests pass probes.</summary>
-    public static Props Props(CrawlerSettings settings, IActorRef printer,
-        Func<IUntypedActorContext, Crawl.FetchPlanet, IActorRef>? fetcherFactory = null) =>
-        Akka.Actor.Props.Create<CrawlCoordinator>(settings, printer, fetcherFactory);
-
-    /// <summary>Props for a coordinator whose printer is its own child, made from <paramref name="printer"/>: the
-    /// coordinator stops after the printer has reported the end of the crawl. This is how embedders get results as
-    /// messages (<see cref="PrinterOptions.Silent"/>) with one actor to start and to cancel.</summary>
-    public static Props PropsWithPrinter(CrawlerSettings settings, PrinterOptions printer) =>
-        Akka.Actor.Props.Create<CrawlCoordinator>(settings, printer);
-
-    /// <inheritdoc />
-    protected override void PreStart()
-    {
-        if (_ownPrinter is not null)
-        {
-            // The printer is watched: the coordinator ends with it, so results are never cut off by its own stop.
-            _printer = Context.ActorOf(ResultPrinter.Props(_ownPrinter), "printer");
-            Context.Watch(_printer);
-        }
-    }
+    /// <summary>Props for a coordinator whose fetches go to <paramref name="hosts"/> (the system's
+    /// <see cref="HostRegistry"/>) and whose printer is made from <paramref name="printer"/>. <paramref name="crawlId"/>
+    /// names the crawl (default: a new unique id); <paramref name="fetcherFactory"/> makes the fetcher of one planet
+    /// (default: a <see cref="PlanetFetcher"/> child); tests pass probes.</summary>
+    public static Props Props(CrawlerSettings settings, IActorRef hosts, Props printer, string? crawlId = null,
+        Func<IUntypedActorContext, Crawl.FetchPlanet, CrawlContext, IActorRef>? fetcherFactory = null) =>
+        Akka.Actor.Props.Create<CrawlCoordinator>(settings, hosts, printer, crawlId, fetcherFactory);
 
     /// <summary>Fetchers that throw are stopped, never restarted (a restart would fetch the planet twice); the
     /// exception is kept for the planet's <c>crash</c> result.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new CrashRecordingStrategy(_crashes);
 
     /// <inheritdoc />
-    protected override void OnReceive(object message) => Idle(message);
+    protected override void PreStart()
+    {
+        // The printer is watched: the coordinator ends with it, so results are never cut off by its own stop.
+        _printer = Context.ActorOf(_printerProps, "printer");
+        Context.Watch(_printer);
+        Become(Idle);
+    }
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message) => Unhandled(message);
 
     private void Idle(object message)
     {
         switch (message)
         {
             case Crawl.StartCrawl start:
-                Start(start);
+                var batch = Begin(start.Mode, start.Urls.Length);
+                foreach (var url in start.Urls)
+                {
+                    batch.Admit(url);
+                }
+
+                batch.InputDone = true;
+                Advance(batch);
                 break;
             case Crawl.StartStreamedCrawl start:
-                StartStreamedCrawl(start);
+                var stream = Begin(start.Mode, -1);
+                stream.AckTo = Sender;
+                Advance(stream);
+                break;
+            case Terminated terminated when terminated.ActorRef.Equals(_printer):
+                Context.Stop(Self);
                 break;
             case Crawl.CancelCrawl:
-                break;
-            case Terminated terminated:
-                OnTerminated(terminated);
-                break;
+                break; // nothing started, nothing to cancel
             default:
                 Unhandled(message);
                 break;
         }
     }
 
-    private void Crawling(object message)
+    private UntypedReceive Crawling(CrawlRun run) => message =>
     {
         switch (message)
         {
-            case Crawl.Planet planet:
-                OnPlanet(planet);
+            case Crawl.Planet planet when !run.InputDone:
+                run.AckTo = Sender;
+                run.Admit(planet.Url);
+                Advance(run);
                 break;
             case Crawl.StreamEnded:
-                OnInputEnded();
+                run.InputDone = true;
+                Advance(run);
                 break;
             case Crawl.StreamFailed failed:
                 _log.Warning("The planets' source failed ({Reason}); crawling what came before it", failed.Reason);
-                OnInputEnded();
+                run.InputDone = true;
+                Advance(run);
                 break;
             case Crawl.PlanetResult result:
-                OnResult(result);
+                OnResult(run, result);
+                break;
+            case Terminated terminated when terminated.ActorRef.Equals(_printer):
+                Context.Stop(Self); // the printer was stopped with the system: nobody to report to
                 break;
             case Terminated terminated:
-                OnTerminated(terminated);
+                OnFetcherStopped(run, terminated.ActorRef);
                 break;
             case Crawl.CancelCrawl cancel:
-                EndEverything(job => Cut(job, ErrorKind.Cancelled, $"cancelled: {cancel.Reason}", null));
+                EndEverything(run, ErrorKind.Cancelled, $"cancelled: {cancel.Reason}", null);
                 break;
             case DeadlineReached:
-                EndEverything(job => Cut(job, ErrorKind.Timeout,
+                EndEverything(run, ErrorKind.Timeout,
                     $"timeout: the crawl reached its deadline of {_settings.Deadline!.Value.TotalSeconds:0.###} s before this planet finished (deadline phase)",
-                    TimeoutPhase.Deadline));
+                    TimeoutPhase.Deadline);
                 break;
             case Crawl.StartCrawl or Crawl.StartStreamedCrawl:
                 Sender.Tell(new Crawl.CrawlRefused("this coordinator is already crawling"));
                 break;
+            case Crawl.Planet or Crawl.PlanetAck:
+                break; // a planet the stream sent before it learnt that the crawl was cut short
             default:
                 Unhandled(message);
                 break;
         }
-    }
+    };
 
-    private void Start(Crawl.StartCrawl start)
+    /// <summary>Every planet has its result: the printer finishes (summary, completion), then the coordinator stops.</summary>
+    private void Ending(object message)
     {
-        var jobs = start.Urls.Select((url, index) => new Crawl.FetchPlanet(index, url, start.Mode)).ToList();
-        _outstanding = jobs.Count;
-        _nextIndex = jobs.Count;
-        _printer.Tell(new Crawl.CrawlStarted(jobs.Count, start.Mode));
-        _log.Info("Crawling {Count} {Mode} ({How})", jobs.Count, start.Mode, _settings.Sequential ? "sequentially" : "concurrently");
-        if (jobs.Count == 0)
+        switch (message)
         {
-            if (_ownPrinter is null)
-            {
+            case Terminated terminated when terminated.ActorRef.Equals(_printer):
                 Context.Stop(Self);
-            }
-
-            return;
-        }
-
-        Begin(start.Mode);
-        _waiting = new Queue<Crawl.FetchPlanet>(jobs);
-        while (_running.Count < _maxInFlight && _waiting.Count > 0)
-        {
-            SpawnNext();
+                break;
+            case Crawl.StartCrawl or Crawl.StartStreamedCrawl:
+                Sender.Tell(new Crawl.CrawlRefused("this coordinator has crawled already"));
+                break;
+            default:
+                break; // late results of fetchers cut short, stream elements after the end
         }
     }
 
-    /// <summary>A crawl whose planets arrive one by one from an Akka.Streams source through
-    /// <c>Sink.ActorRefWithAck</c>: each <see cref="Crawl.Planet"/> is acknowledged only while fewer than
-    /// max-planets-in-flight fetchers run, which back-pressures the source.</summary>
-    private void StartStreamedCrawl(Crawl.StartStreamedCrawl start)
+    private CrawlRun Begin(CrawlMode mode, int count)
     {
-        _streamed = true;
-        _inputDone = false;
-        _printer.Tell(new Crawl.CrawlStarted(-1, start.Mode));
-        _log.Info("Crawling a stream of {Mode} ({How})", start.Mode, _settings.Sequential ? "sequentially" : "concurrently");
-        Begin(start.Mode);
-        Sender.Tell(Crawl.PlanetAck.Instance);
-    }
-
-    private void Begin(CrawlMode mode)
-    {
-        _mode = mode;
-        _maxInFlight = _settings.Sequential ? 1 : _settings.MaxPlanetsInFlight;
-        Context.Become(Crawling);
-        _services = CrawlServices.Start(Context, _settings);
+        var context = CrawlContext.Create(_crawlId, _settings, _hosts);
+        var run = new CrawlRun(mode, _settings.Sequential ? 1 : _settings.MaxPlanetsInFlight, context);
+        _hosts.Tell(new Host.CrawlStarted(_crawlId));
+        _printer.Tell(new Crawl.CrawlStarted(count, mode));
+        _log.Info("Crawling {Count} {Mode} ({How})", count < 0 ? "a stream of" : (object)count, mode, _settings.Sequential ? "sequentially" : "concurrently");
         if (_settings.Deadline is { } deadline)
         {
             Timers.StartSingleTimer(DeadlineTimerKey, DeadlineReached.Instance, deadline);
         }
+
+        Become(Crawling(run));
+        return run;
     }
 
-    private void OnPlanet(Crawl.Planet planet)
+    /// <summary>Starts waiting planets while there is room, acknowledges the stream when there is room for another,
+    /// and finishes when everything is done.</summary>
+    private void Advance(CrawlRun run)
     {
-        if (_inputDone)
+        while (run.Running.Count < run.MaxInFlight && run.Waiting.TryDequeue(out var job))
         {
-            return; // cancelled or past the deadline: no new planets
+            var fetcher = _fetcherFactory(Context, job, run.Context);
+            Context.Watch(fetcher);
+            run.Running[fetcher] = new Running(job, Stopwatch.StartNew());
         }
 
-        _outstanding++;
-        _waiting.Enqueue(new Crawl.FetchPlanet(_nextIndex++, planet.Url, _mode));
-        SpawnNext();
-        if (_running.Count < _maxInFlight)
+        if (run.AckTo is { } ackTo && !run.InputDone && run.Running.Count < run.MaxInFlight)
         {
-            Sender.Tell(Crawl.PlanetAck.Instance);
+            ackTo.Tell(Crawl.PlanetAck.Instance);
+            run.AckTo = null;
         }
-        else
-        {
-            _ackTo = Sender;
-        }
+
+        FinishIfDone(run);
     }
 
-    private void OnInputEnded()
+    private void OnResult(CrawlRun run, Crawl.PlanetResult result)
     {
-        _inputDone = true;
-        _ackTo = null;
-        FinishIfDone();
-    }
-
-    private void SpawnNext()
-    {
-        if (_running.Count >= _maxInFlight || !_waiting.TryDequeue(out var job))
-        {
-            return;
-        }
-
-        var fetcher = _fetcherFactory(Context, job);
-        Context.Watch(fetcher);
-        _running[fetcher] = new Running(job, Stopwatch.StartNew());
-    }
-
-    private void OnResult(Crawl.PlanetResult result)
-    {
-        if (!_running.Remove(Sender, out var running) || running.Job.Index != result.Index)
+        if (!run.Running.Remove(Sender, out var running) || running.Job.Index != result.Index)
         {
             _log.Warning("Dropping a result for planet {Index} from {Sender}: it is not a running fetcher's", result.Index, Sender);
             return;
         }
 
         Context.Unwatch(Sender);
-        Deliver(result);
+        Deliver(run, result);
     }
 
-    private void OnTerminated(Terminated terminated)
+    private void OnFetcherStopped(CrawlRun run, IActorRef fetcher)
     {
-        if (_ownPrinter is not null && terminated.ActorRef.Equals(_printer))
+        if (run.Running.Remove(fetcher, out var running))
         {
-            Context.Stop(Self); // the printer reported the end (or was stopped with the system)
-            return;
+            Deliver(run, Cut(running, ErrorKind.Crash, CrashRecordingStrategy.Describe(_crashes, fetcher, "fetch actor"), null));
         }
-
-        if (!_running.Remove(terminated.ActorRef, out var running))
-        {
-            return;
-        }
-
-        var message = CrashRecordingStrategy.Describe(_crashes, terminated.ActorRef, "fetch actor");
-        Deliver(Cut(running, ErrorKind.Crash, message, null));
     }
 
-    /// <summary>Ends every unfinished planet at once (deadline or cancel): no fetcher is started any more, the
-    /// running ones are stopped (their connections close with them) and each planet gets the given result.</summary>
-    private void EndEverything(Func<Running, Crawl.PlanetFailed> result)
+    /// <summary>Ends every unfinished planet at once (deadline or cancel): no fetcher is started any more, no planet is
+    /// read any more, the running ones are stopped (their connections close with the crawl) and each planet gets the
+    /// given result.</summary>
+    private void EndEverything(CrawlRun run, ErrorKind kind, string message, TimeoutPhase? phase)
     {
-        // A streamed crawl reads no further: planets not yet read are not part of the crawl.
-        _inputDone = true;
-        _ackTo = null;
-        var unfinished = _running.ToList();
-        var waiting = _waiting.ToList();
-        _waiting.Clear();
-        _running.Clear();
-        foreach (var (fetcher, running) in unfinished)
+        run.InputDone = true;
+        run.AckTo = null;
+        foreach (var (fetcher, running) in run.Running.ToList())
         {
             Context.Unwatch(fetcher);
             Context.Stop(fetcher);
-            Deliver(result(running));
+            Deliver(run, Cut(running, kind, message, phase), advance: false);
         }
 
-        foreach (var job in waiting)
+        run.Running.Clear();
+        while (run.Waiting.TryDequeue(out var job))
         {
-            Deliver(result(new Running(job, null)));
+            Deliver(run, Cut(new Running(job, null), kind, message, phase), advance: false);
         }
+
+        FinishIfDone(run);
+    }
+
+    private void Deliver(CrawlRun run, Crawl.PlanetResult result, bool advance = true)
+    {
+        _printer.Tell(result);
+        run.Delivered++;
+        if (advance)
+        {
+            Advance(run);
+        }
+    }
+
+    /// <summary>The one place where the crawl is done: the input has ended and every planet read has its result.</summary>
+    private void FinishIfDone(CrawlRun run)
+    {
+        if (!run.InputDone || run.Delivered < run.Admitted)
+        {
+            return;
+        }
+
+        Timers.CancelAll();
+        _printer.Tell(new Crawl.CrawlFinished(run.Admitted));
+        Become(Ending);
     }
 
     private static Crawl.PlanetFailed Cut(Running running, ErrorKind kind, string message, TimeoutPhase? phase) =>
         new(running.Job.Index, running.Job.Url, FetchStage.Planet, new Failure(kind, message, running.Job.Url, null, phase), 0,
             running.Clock?.ElapsedMilliseconds ?? 0);
 
-    private void Deliver(Crawl.PlanetResult result)
+    /// <summary>The planets of a crawl under way: those read and not started, those running, and the counts.</summary>
+    private sealed class CrawlRun(CrawlMode mode, int maxInFlight, CrawlContext context)
     {
-        _printer.Tell(result);
-        _outstanding--;
-        SpawnNext();
-        if (_ackTo is not null && _running.Count < _maxInFlight)
-        {
-            _ackTo.Tell(Crawl.PlanetAck.Instance);
-            _ackTo = null;
-        }
+        public CrawlContext Context { get; } = context;
 
-        FinishIfDone();
-    }
+        public int MaxInFlight { get; } = maxInFlight;
 
-    private void FinishIfDone()
-    {
-        if (_outstanding > 0 || !_inputDone)
-        {
-            return;
-        }
+        public Queue<Crawl.FetchPlanet> Waiting { get; } = new();
 
-        if (_streamed)
-        {
-            _printer.Tell(new Crawl.CrawlFinished(_nextIndex));
-        }
+        public Dictionary<IActorRef, Running> Running { get; } = [];
 
-        // With a printer of its own, the coordinator waits for the printer to report and stop (see OnTerminated).
-        if (_ownPrinter is null)
-        {
-            Context.Stop(Self);
-        }
+        public int Admitted { get; private set; }
+
+        public int Delivered { get; set; }
+
+        public bool InputDone { get; set; }
+
+        /// <summary>The stream waiting for an acknowledgement, if one is.</summary>
+        public IActorRef? AckTo { get; set; }
+
+        public void Admit(string url) => Waiting.Enqueue(new Crawl.FetchPlanet(Admitted++, url, mode));
     }
 
     private sealed record Running(Crawl.FetchPlanet Job, Stopwatch? Clock);

@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Crawler.Core.Configuration;
@@ -7,15 +8,17 @@ using Crawler.Core.Coordination;
 using Crawler.Core.Output;
 using Crawler.Http;
 using Crawler.Http.Pool;
+using Crawler.Core.Hosts;
 
 namespace Crawler.Core.Embedding;
 
 /// <summary>
 /// The crawler as an Akka extension of an existing ActorSystem: <c>system.Crawler()</c>. It reads the system's
 /// <c>crawler</c> HOCON over the embedded reference.conf (injected as a fallback, so the host needs no crawler
-/// configuration and any key it sets wins) and owns the system's one <see cref="HttpConnectionPool"/>
-/// (<c>/system/crawler-http-pool</c>), shared by every crawl so that the per-host connection cap holds across
-/// crawls. Crawls it starts live under <c>/system</c>, never stop the system and log through Akka's logging.
+/// configuration and any key it sets wins) and owns the system's one <see cref="HostRegistry"/>
+/// (<c>/system/crawler-hosts</c>): one owner per host, shared by every crawl, so that politeness and the per-host
+/// connection cap hold across crawls. Crawls it starts live under <c>/system</c>, never stop the system and log through
+/// Akka's logging.
 /// </summary>
 public sealed class CrawlerExtension : IExtension, ICrawler
 {
@@ -28,7 +31,8 @@ public sealed class CrawlerExtension : IExtension, ICrawler
         ArgumentNullException.ThrowIfNull(system);
         _system = system;
         Settings = CrawlerSettings.Create(system) with { StopSystemOnCompletion = false };
-        ConnectionPool = system.SystemActorOf(HttpConnectionPool.Props(Settings.Http), "crawler-http-pool");
+        Hosts = system.SystemActorOf(HostRegistry.Props(new HostOwnerSettings(Settings.Http.MaxConnectionsPerHost, Settings.HostIdleTimeout),
+            ConnectionCap(Settings.Http.MaxConnections, system)), "crawler-hosts");
     }
 
     /// <summary>The extension of <paramref name="system"/>.</summary>
@@ -37,9 +41,9 @@ public sealed class CrawlerExtension : IExtension, ICrawler
     /// <inheritdoc />
     public CrawlerSettings Settings { get; }
 
-    /// <summary>The system's connection pool, shared by all its crawls (limits from the system's
-    /// <c>crawler.http.max-connections-per-host</c> and <c>max-connections</c>).</summary>
-    public IActorRef ConnectionPool { get; }
+    /// <summary>The system's hosts, shared by all its crawls (limits from the system's
+    /// <c>crawler.http.max-connections-per-host</c> and <c>max-connections</c>): where every fetch goes.</summary>
+    public IActorRef Hosts { get; }
 
     /// <summary>The settings of a crawl with <paramref name="options"/> over the system's.</summary>
     public CrawlerSettings SettingsFor(CrawlOptions? options) =>
@@ -49,7 +53,7 @@ public sealed class CrawlerExtension : IExtension, ICrawler
     public Props CrawlProps(IActorRef resultsTo, CrawlOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(resultsTo);
-        return CrawlCoordinator.PropsWithPrinter(SettingsFor(options), PrinterOptions.Silent(resultsTo));
+        return CrawlCoordinator.Props(SettingsFor(options), Hosts, ResultPrinter.Props(PrinterOptions.Silent(resultsTo)));
     }
 
     /// <inheritdoc />
@@ -61,7 +65,7 @@ public sealed class CrawlerExtension : IExtension, ICrawler
         var start = new Crawl.StartCrawl([.. planets], options?.Mode ?? CrawlMode.Planets);
         SchedulerWarmUp.Ensure(_system);
         var report = new TaskCompletionSource<CrawlReport>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var crawl = _system.SystemActorOf(CrawlCoordinator.PropsWithPrinter(settings, PrinterOptions.Silent(null, report)), NextName());
+        var crawl = _system.SystemActorOf(CrawlCoordinator.Props(settings, Hosts, ResultPrinter.Props(PrinterOptions.Silent(null, report))), NextName());
         crawl.Tell(start);
         await using var cancel = cancellationToken.Register(() => crawl.Tell(new Crawl.CancelCrawl("the caller cancelled the crawl")));
         return await report.Task.ConfigureAwait(false);
@@ -74,6 +78,21 @@ public sealed class CrawlerExtension : IExtension, ICrawler
         var settings = SettingsFor(options);
         var mode = options?.Mode ?? CrawlMode.Planets;
         return CrawlerStreams.Results(_system, planets, mode, settings);
+    }
+
+    /// <summary>The connections the system may hold: <paramref name="configured"/>, lowered below the process's
+    /// open-file limit (with a warning that says how to raise it).</summary>
+    private static int ConnectionCap(int configured, ActorSystem system)
+    {
+        var cap = OpenFileLimit.ConnectionCap(configured, OpenFileLimit.Current(), out var lowered);
+        if (lowered)
+        {
+            system.Log.Warning(
+                "This process may open {0} files (ulimit -n): at most {1} connections at once, not crawler.http.max-connections = {2}; " +
+                "raise the limit (ulimit -n {3}) for more", cap + OpenFileLimit.Reserve, cap, configured, configured + OpenFileLimit.Reserve);
+        }
+
+        return cap;
     }
 
     private string NextName() => $"crawler-crawl-{Interlocked.Increment(ref _crawls)}";

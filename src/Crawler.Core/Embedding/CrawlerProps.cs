@@ -17,8 +17,10 @@ public static class CrawlerProps
     /// <summary>The settings of <paramref name="system"/> (its <c>crawler</c> section over the embedded defaults).</summary>
     public static CrawlerSettings Settings(ActorSystem system) => CrawlerSettings.Create(system);
 
-    /// <summary>Props for a coordinator that reports to <paramref name="printer"/>.</summary>
-    public static Props Coordinator(CrawlerSettings settings, IActorRef printer) => CrawlCoordinator.Props(settings, printer);
+    /// <summary>Props for a coordinator of a crawl in <paramref name="system"/> whose printer is made from
+    /// <paramref name="printer"/> (see <see cref="Printer"/>).</summary>
+    public static Props Coordinator(ActorSystem system, CrawlerSettings settings, Props printer) =>
+        CrawlCoordinator.Props(settings, CrawlerExtension.Get(system).Hosts, printer);
 
     /// <summary>Props for a printer.</summary>
     public static Props Printer(PrinterOptions options) => ResultPrinter.Props(options);
@@ -36,7 +38,7 @@ public static class CrawlerProps
         ArgumentNullException.ThrowIfNull(settings);
         SchedulerWarmUp.Ensure(system);
         var (printer, completion) = PrinterFor(settings, format, output, summaryOutput, timelinePath, progress);
-        var coordinator = system.ActorOf(CrawlCoordinator.PropsWithPrinter(settings, printer), $"crawl-coordinator-{Interlocked.Increment(ref _runs)}");
+        var coordinator = system.ActorOf(Coordinator(system, settings, ResultPrinter.Props(printer)), $"crawl-coordinator-{Interlocked.Increment(ref _runs)}");
         coordinator.Tell(start);
         return new CrawlHandle(completion.Task, coordinator);
     }

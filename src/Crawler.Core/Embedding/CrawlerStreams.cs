@@ -25,7 +25,7 @@ public static class CrawlerStreams
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
         var (printer, completion) = CrawlerProps.PrinterFor(settings, format, output, summaryOutput, timelinePath, progress);
-        var coordinator = Feed(system, planets, mode, CrawlCoordinator.PropsWithPrinter(settings, printer),
+        var coordinator = Feed(system, planets, mode, CrawlerProps.Coordinator(system, settings, ResultPrinter.Props(printer)),
             $"crawler-stream-{Interlocked.Increment(ref _runs)}");
         return new CrawlHandle(completion.Task, coordinator);
     }
@@ -40,11 +40,9 @@ public static class CrawlerStreams
         return Source.Queue<Crawl.PlanetResult>(bufferSize, OverflowStrategy.Backpressure)
             .MapMaterializedValue(queue =>
             {
-                var run = Interlocked.Increment(ref _runs);
-                var printer = ((ExtendedActorSystem)system).SystemActorOf(Props.Create<QueuePrinter>(queue), $"crawler-result-queue-{run}");
-                var coordinator = Feed(system, planets, mode, CrawlCoordinator.Props(settings with { StopSystemOnCompletion = false }, printer),
-                    $"crawler-stream-{run}");
-                printer.Tell(new QueuePrinter.CrawlIs(coordinator));
+                var printer = Props.Create<QueuePrinter>(queue);
+                Feed(system, planets, mode, CrawlerProps.Coordinator(system, settings with { StopSystemOnCompletion = false }, printer),
+                    $"crawler-stream-{Interlocked.Increment(ref _runs)}");
                 return NotUsed.Instance;
             });
     }
@@ -59,114 +57,86 @@ public static class CrawlerStreams
         return coordinator;
     }
 
-    /// <summary>A printer that hands results to a stream queue, one offer at a time. A consumer that goes away (the
-    /// stream was cancelled, or failed) cancels the crawl; the crawl's last results are then dropped here, not left as
-    /// dead letters in the host's log.</summary>
-    private sealed class QueuePrinter : ReceiveActor, IWithUnboundedStash
+    /// <summary>A crawl's printer that hands results to a stream queue, one offer at a time. A consumer that goes away
+    /// (the stream was cancelled, or failed) cancels the crawl (the printer's parent); the crawl's last results are then
+    /// dropped here, not left as dead letters in the host's log.</summary>
+    private sealed class QueuePrinter : UntypedActor, IWithUnboundedStash
     {
         private readonly ISourceQueueWithComplete<Crawl.PlanetResult> _queue;
-        private IActorRef _crawl = ActorRefs.Nobody;
-        private int _expected = -1;
-        private int _received;
 
         public QueuePrinter(ISourceQueueWithComplete<Crawl.PlanetResult> queue)
         {
             _queue = queue;
             queue.WatchCompletionAsync().PipeTo(Self, success: () => StreamClosed.Instance, failure: _ => StreamClosed.Instance);
-            Ready();
         }
 
         public IStash Stash { get; set; } = null!;
 
-        public sealed record CrawlIs(IActorRef Coordinator);
-
-        private sealed record StreamClosed
+        protected override void OnReceive(object message)
         {
-            public static readonly StreamClosed Instance = new();
-        }
-
-        private void Ready()
-        {
-            Receive<CrawlIs>(crawl => _crawl = crawl.Coordinator);
-            Receive<Crawl.CrawlStarted>(started => Expect(started.PlanetCount));
-            Receive<Crawl.CrawlFinished>(finished => Expect(finished.PlanetCount));
-            Receive<Crawl.PlanetResult>(result =>
+            switch (message)
             {
-                _received++;
-                _queue.OfferAsync(result).PipeTo(Self);
-                Become(Offering);
-            });
-            Receive<StreamClosed>(_ => ConsumerGone());
-        }
-
-        private void Offering()
-        {
-            Receive<IQueueOfferResult>(offered =>
-            {
-                if (offered is not QueueOfferResult.Enqueued)
-                {
+                case Crawl.PlanetResult result:
+                    _queue.OfferAsync(result).PipeTo(Self);
+                    Become(Offering);
+                    break;
+                case Crawl.CrawlFinished:
+                    _queue.Complete();
+                    Become(Done);
+                    break;
+                case StreamClosed:
                     ConsumerGone();
-                    return;
-                }
+                    break;
+                case Crawl.CrawlStarted:
+                    break;
+                default:
+                    Unhandled(message);
+                    break;
+            }
+        }
 
-                Stash.UnstashAll();
-                Become(Ready);
-                CompleteIfDone();
-            });
-            Receive<Status.Failure>(_ => ConsumerGone());
-            Receive<StreamClosed>(_ => ConsumerGone());
-            Receive<CrawlIs>(crawl => _crawl = crawl.Coordinator);
-            ReceiveAny(_ => Stash.Stash());
+        private void Offering(object message)
+        {
+            switch (message)
+            {
+                case IQueueOfferResult offered when offered is QueueOfferResult.Enqueued:
+                    Stash.UnstashAll();
+                    Become(OnReceive);
+                    break;
+                case IQueueOfferResult or Status.Failure or StreamClosed:
+                    ConsumerGone();
+                    break;
+                default:
+                    Stash.Stash();
+                    break;
+            }
         }
 
         /// <summary>Every result was offered and the queue completed: stop once the stream has closed.</summary>
-        private void Done()
+        private void Done(object message)
         {
-            Receive<StreamClosed>(_ => Context.Stop(Self));
-            ReceiveAny(_ => { });
+            if (message is StreamClosed)
+            {
+                Context.Stop(Self);
+            }
         }
 
         private void ConsumerGone()
         {
-            Become(Draining);
-            EndCrawl();
-        }
-
-        private void Draining()
-        {
-            Receive<CrawlIs>(crawl =>
+            Context.Parent.Tell(new Crawl.CancelCrawl("the stream's consumer cancelled"));
+            Stash.ClearStash();
+            Become(message =>
             {
-                _crawl = crawl.Coordinator;
-                EndCrawl();
+                if (message is Crawl.CrawlFinished)
+                {
+                    Context.Stop(Self);
+                }
             });
-            Receive<Terminated>(_ => Context.Stop(Self));
-            ReceiveAny(_ => { });
         }
 
-        private void EndCrawl()
+        private sealed record StreamClosed
         {
-            if (_crawl.IsNobody())
-            {
-                return;
-            }
-
-            Context.Watch(_crawl);
-            _crawl.Tell(new Crawl.CancelCrawl("the stream's consumer cancelled"));
-        }
-
-        private void Expect(int count)
-        {
-            _expected = count;
-            CompleteIfDone();
-        }
-
-        private void CompleteIfDone()
-        {
-            if (_expected >= 0 && _received >= _expected)
-            {
-                _queue.Complete();
-                Become(Done);
-            }
+            public static readonly StreamClosed Instance = new();
         }
     }
 }

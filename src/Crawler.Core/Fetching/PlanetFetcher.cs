@@ -2,83 +2,53 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using AngleSharp.Html.Dom;
-using Crawler.Core.Configuration;
-using Crawler.Core.Coordination;
-using Crawler.Core.Extraction;
-using Crawler.Core.Politeness;
+using Crawler.Core.Hosts;
 using Crawler.Http;
-using Crawler.Http.Connection;
-using Crawler.Http.Pool;
 
 namespace Crawler.Core.Fetching;
 
 #pragma warning disable IDE0065 // Inside namespace Crawler.*, the name Http means the namespace Crawler.Http;
-using Http = Crawler.Http.Http; // an alias in the namespace lets call sites read Http.Send, as Tcp.Connect.
+using Http = Crawler.Http.Http; // an alias in the namespace lets call sites read Http.ResponseReceived, as Tcp.Connected.
 #pragma warning restore IDE0065
 
 /// <summary>
-/// Fetches one planet: GET the planet page, follow its first article link, GET the article, find its title. It
-/// reports exactly one <see cref="Crawl.PlanetResult"/> to its parent (the coordinator) and stops. In the titles job
-/// it stops at the first page's title. Along the way it follows redirects (up to <c>max-redirects</c>, refusing
-/// loops) and retries transient failures with backoff, each attempt granted by the crawl's
-/// <see cref="HostGovernor"/>. Its HTTP connections are children, one per origin, so the article goes over the
-/// planet's keep-alive connection when both share an origin, and stopping the fetcher closes its sockets.
+/// Fetches one planet: the planet page, then its first article link, then the article's title; in the titles job,
+/// the page's own title. It reports exactly one <see cref="Crawl.PlanetResult"/> to its parent (the coordinator) and
+/// stops. It is a short driver of <see cref="PageRequest"/>s (one per page: redirects, retries), whose fetches go to the
+/// hosts (<see cref="Host.Fetch"/>); the first request of a planet queues behind the follow-ups of planets already under
+/// way. The planet is bounded by <see cref="Configuration.CrawlerSettings.PlanetTimeout"/> of its own time: while a
+/// request waits at its host (<see cref="Host.Queued"/> until <see cref="Host.Dispatched"/>) the planet's clock stops.
 /// </summary>
-/// <remarks>States: <see cref="FetchingPlanet"/> → <see cref="FetchingArticle"/>; in each, a request waits for its
-/// grant, then for its reply. The whole planet is bounded by <see cref="CrawlerSettings.PlanetTimeout"/>. A
-/// connection that throws is stopped, and the planet ends as a <c>crash</c>.</remarks>
+/// <remarks>States: <see cref="Fetching"/> the planet, then <see cref="Fetching"/> the article, each with its stage and
+/// its request as parameters.</remarks>
 public sealed class PlanetFetcher : UntypedActor, IWithTimers
 {
     private const string PlanetTimerKey = "planet-timeout";
-    private const string SendTimerKey = "send";
 
     private readonly Crawl.FetchPlanet _job;
-    private readonly CrawlerSettings _settings;
-    private readonly Func<IUntypedActorContext, Uri, IActorRef> _connectionFactory;
-    private readonly IPageExtractor _extractor;
-    private readonly Dictionary<string, IActorRef> _connections = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<IActorRef, Exception> _crashes = [];
+    private readonly CrawlContext _crawl;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly List<Uri> _chain = [];
     private readonly List<Crawl.RequestTiming> _timings = [];
-    private IActorRef _governor;
-    private SlowedHosts _slowed;
-    private IActorRef _robots;
-    private RobotsCache _robotsCache;
-    private FetchStage _stage = FetchStage.Planet;
-    private Uri? _target;
-    private long _token;
-    private int _attempt;
-    private int _maxAttempts;
-    private Failure? _lastFailure;
-    private bool _reported;
+    private long _ids;
+    private int _attempts;
+
+    // The planet's own time: it runs except while a request waits at its host.
+    private TimeSpan _active;
+    private long _activeSince;
 
     /// <summary>Creates the fetcher; prefer <see cref="Props"/>.</summary>
-    public PlanetFetcher(Crawl.FetchPlanet job, CrawlerSettings settings, CrawlServices? services,
-        Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory, IPageExtractor? extractor)
+    public PlanetFetcher(Crawl.FetchPlanet job, CrawlContext crawl)
     {
         _job = job;
-        _settings = settings;
-        _governor = services?.Governor ?? ActorRefs.Nobody;
-        _slowed = services?.SlowedHosts ?? new SlowedHosts();
-        _robots = services?.Robots ?? ActorRefs.Nobody;
-        _robotsCache = services?.RobotsCache ?? new RobotsCache();
-        _connectionFactory = connectionFactory ?? (services is null ? DefaultConnection(settings) : (_, _) => services.Pool);
-        _extractor = extractor ?? services?.Extractor ?? new PageExtractor(settings.ArticleSelector, settings.TitleSelector);
+        _crawl = crawl;
     }
 
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props for the fetcher of <paramref name="job"/>. <paramref name="services"/> are the crawl's shared
-    /// governor, robots keeper and their caches (null: the fetcher makes private ones).
-    /// <paramref name="connectionFactory"/> makes the connection actor of an origin (default: an
-    /// <see cref="HttpClientConnection"/> child) and <paramref name="extractor"/> reads the pages; tests pass probes
-    /// and fakes.</summary>
-    public static Props Props(Crawl.FetchPlanet job, CrawlerSettings settings, CrawlServices? services = null,
-        Func<IUntypedActorContext, Uri, IActorRef>? connectionFactory = null, IPageExtractor? extractor = null) =>
-        Akka.Actor.Props.Create<PlanetFetcher>(job, settings, services, connectionFactory, extractor);
+    /// <summary>Props for the fetcher of <paramref name="job"/> in <paramref name="crawl"/>.</summary>
+    public static Props Props(Crawl.FetchPlanet job, CrawlContext crawl) => Akka.Actor.Props.Create<PlanetFetcher>(job, crawl);
 
     /// <summary>The actor name of the fetcher of <paramref name="job"/>: <c>fetch-{index}-{host}</c>.</summary>
     public static string ActorName(Crawl.FetchPlanet job)
@@ -89,364 +59,187 @@ public sealed class PlanetFetcher : UntypedActor, IWithTimers
     }
 
     /// <inheritdoc />
-    protected override SupervisorStrategy SupervisorStrategy() => new CrashRecordingStrategy(_crashes);
-
-    /// <inheritdoc />
     protected override void PreStart()
     {
-        if (_governor.IsNobody())
-        {
-            _governor = Context.ActorOf(HostGovernor.Props(_settings.Retry, _slowed, minHostDelay: _settings.MinHostDelay), "host-governor");
-        }
-
-        if (_robots.IsNobody() && _settings.RespectRobots)
-        {
-            _robots = Context.ActorOf(RobotsKeeper.Props(_settings, _robotsCache, _slowed, _governor, _connectionFactory), "robots-keeper");
-        }
-
-        Timers.StartSingleTimer(PlanetTimerKey, PlanetTimedOut.Instance, _settings.PlanetTimeout);
+        Resume();
         if (UrlPolicy.Check(_job.Url, out var url, out var failure))
         {
-            Begin(url!);
+            Begin(FetchStage.Planet, url!, FetchPriority.New);
         }
         else
         {
-            Fail(failure!);
+            Fail(FetchStage.Planet, failure!);
         }
     }
 
     /// <inheritdoc />
-    protected override void OnReceive(object message) => FetchingPlanet(message);
+    protected override void OnReceive(object message) => Unhandled(message);
 
     // The fetcher is created once per planet, so it is an UntypedActor with plain state methods: a ReceiveActor
     // compiles its handlers for every instance, which cost more than the rest of a planet's actor work together.
-    private void FetchingPlanet(object message)
-    {
-        if (message is Http.ResponseReceived response)
-        {
-            if (response.RequestId == _token)
-            {
-                OnResponse(response, OnPlanetPage);
-            }
-
-            return;
-        }
-
-        Common(message);
-    }
-
-    private void FetchingArticle(object message)
-    {
-        if (message is Http.ResponseReceived response)
-        {
-            if (response.RequestId == _token)
-            {
-                OnResponse(response, OnArticlePage);
-            }
-
-            return;
-        }
-
-        Common(message);
-    }
-
-    /// <summary>What both states handle. Replies that carry an older token are late (a retry or a redirect moved
-    /// on) and are dropped.</summary>
-    private void Common(object message)
+    private UntypedReceive Fetching(FetchStage stage, PageRequest request) => message =>
     {
         switch (message)
         {
-            case Http.RequestFailed failed when failed.RequestId == _token:
-                OnRequestFailed(failed);
+            case Host.Fetched fetched when fetched.RequestId == request.RequestId:
+                Resume();
+                Step(stage, request, request.OnFetched(fetched.Response));
                 break;
-            case HostGovernor.Granted granted when granted.Token == _token:
-                OnGranted(granted);
+            case Host.Failed failed when failed.RequestId == request.RequestId:
+                Resume();
+                Step(stage, request, request.OnFailed(failed.Failure));
                 break;
-            case RobotsKeeper.Verdict verdict when verdict.Token == _token:
-                Obey(verdict.Rules);
+            case Host.Denied denied when denied.RequestId == request.RequestId:
+                Resume();
+                Step(stage, request, request.OnDenied(denied.Reason));
                 break;
-            case HostGovernor.Denied denied when denied.Token == _token:
-                Fail(_lastFailure! with { Message = $"{_lastFailure.Message} (not retried: {denied.Reason})" });
+            case Host.Queued queued when queued.RequestId == request.RequestId:
+                Pause();
                 break;
-            case SendNow now when now.Token == _token:
-                Send();
+            case Host.Dispatched dispatched when dispatched.RequestId == request.RequestId:
+                Resume();
                 break;
             case PlanetTimedOut:
-                OnPlanetTimedOut();
+                Fail(stage, new Failure(ErrorKind.Timeout,
+                    $"timeout: the planet took longer than {_crawl.Settings.PlanetTimeout.TotalSeconds:0.###} s (planet phase, while fetching the {stage.Name()})",
+                    request.Url.ToString(), null, TimeoutPhase.Planet), request);
                 break;
-            case Terminated terminated:
-                OnConnectionTerminated(terminated);
-                break;
-            case Http.RequestFailed or HostGovernor.Granted or HostGovernor.Denied or RobotsKeeper.Verdict or SendNow:
-                break; // late: for a token already left behind
+            case Host.Fetched or Host.Failed or Host.Denied or Host.Queued or Host.Dispatched:
+                break; // late: for a request already left behind (a retry or a redirect moved on)
             default:
                 Unhandled(message);
                 break;
         }
+    };
+
+    private void Begin(FetchStage stage, Uri url, FetchPriority priority)
+    {
+        var request = new PageRequest(_crawl.CrawlId, _crawl.Profile, url, priority, () => ++_ids, () => _clock.Elapsed, _timings);
+        Become(Fetching(stage, request));
+        Send(request.Start());
     }
 
-    // ---- Requests: grant, send, retry, redirect -----------------------------------------------------------------
-
-    /// <summary>Starts the request for a new URL of the current stage (the planet, or its article).</summary>
-    private void Begin(Uri url)
+    private void Step(FetchStage stage, PageRequest request, RequestStep step)
     {
-        _chain.Clear();
-        _chain.Add(url);
-        Start(url);
-    }
-
-    private void Start(Uri url)
-    {
-        _target = url;
-        _attempt = 1;
-        ++_token;
-        if (!_settings.RespectRobots)
+        switch (step)
         {
-            Proceed();
-        }
-        else if (_robotsCache.TryGet(url, out var rules))
-        {
-            Obey(rules!);
-        }
-        else
-        {
-            _robots.Tell(new RobotsKeeper.Check(url, _token));
-        }
-    }
-
-    private void Obey(RobotsRules rules)
-    {
-        var path = _target!.PathAndQuery;
-        if (rules.IsAllowed(path))
-        {
-            Proceed();
-            return;
-        }
-
-        Fail(new Failure(ErrorKind.Robots, $"{_target} is disallowed for {_settings.ProductToken} by {rules.Source} ({rules.Explain(path)})",
-            _target.ToString()));
-    }
-
-    /// <summary>The first attempt: at once for a host nobody asked to slow down, else when the governor grants it.</summary>
-    private void Proceed()
-    {
-        var url = _target!;
-        _maxAttempts = Math.Max(_maxAttempts, 1);
-        if (_settings.MinHostDelay > TimeSpan.Zero || _slowed.Contains(url.IdnHost))
-        {
-            _governor.Tell(new HostGovernor.Acquire(url.IdnHost, _token));
-            return;
-        }
-
-        _governor.Tell(new HostGovernor.Requested(url.IdnHost));
-        Send();
-    }
-
-    private void OnGranted(HostGovernor.Granted granted)
-    {
-        if (granted.Delay > TimeSpan.Zero)
-        {
-            Timers.StartSingleTimer(SendTimerKey, new SendNow(granted.Token), granted.Delay);
-        }
-        else
-        {
-            Send();
+            case RequestStep.Send send:
+                Send(send.Fetch);
+                break;
+            case RequestStep.Failed failed:
+                Fail(stage, failed.Failure, failed.Failure.Kind == ErrorKind.Robots ? null : request);
+                break;
+            case RequestStep.Done done when stage == FetchStage.Planet:
+                _attempts = Math.Max(_attempts, request.MaxAttempts);
+                OnPlanetPage(done.Response);
+                break;
+            case RequestStep.Done done:
+                _attempts = Math.Max(_attempts, request.MaxAttempts);
+                ReportTitle(FetchStage.Article, _crawl.Extractor.Parse(done.Response.Body, done.Response.Header("Content-Type")), done.Response,
+                    done.Response.Url.ToString());
+                break;
         }
     }
 
-    private void Send()
+    private void Send(Host.Fetch fetch)
     {
-        var url = _target!;
-        var origin = HttpConnectionPool.OriginOf(url);
-        if (!_connections.TryGetValue(origin, out var connection))
-        {
-            connection = _connectionFactory(Context, url);
-            Context.Watch(connection);
-            _connections[origin] = connection;
-        }
-
         if (_log.IsDebugEnabled)
         {
-            _log.Debug("GET {Url} (attempt {Attempt})", url, _attempt);
+            _log.Debug("GET {Url} (attempt {Attempt})", fetch.Url, fetch.Attempt);
         }
 
-        connection.Tell(Http.Send.Get(_token, url));
-    }
-
-    private void OnResponse(Http.ResponseReceived response, Action<Http.ResponseReceived> onSuccess)
-    {
-        if (response.Timings is { } timings)
-        {
-            _timings.Add(new Crawl.RequestTiming(response.Url.ToString(), timings));
-        }
-
-        if (RedirectPolicy.IsRedirect(response.StatusCode) && response.Header("Location") is { } location)
-        {
-            FollowRedirect(response, location);
-            return;
-        }
-
-        if (response.StatusCode is >= 200 and < 300)
-        {
-            onSuccess(response);
-            return;
-        }
-
-        var reason = string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + response.ReasonPhrase;
-        var failure = new Failure(ErrorKind.HttpStatus, $"{response.StatusCode}{reason} from {response.Url}", response.Url.ToString(),
-            response.StatusCode);
-        var retryAfter = RetryPolicy.ParseRetryAfter(response.Header("Retry-After"), DateTimeOffset.UtcNow);
-        if (RetryPolicy.AsksToSlowDown(response.StatusCode))
-        {
-            _governor.Tell(new HostGovernor.SlowDown(response.Url.IdnHost, retryAfter));
-        }
-
-        RetryOrFail(failure, retryAfter);
-    }
-
-    private void OnRequestFailed(Http.RequestFailed failed) => RetryOrFail(Failure.From(failed.Failure, failed.Request.Url), null);
-
-    private void RetryOrFail(Failure failure, TimeSpan? retryAfter)
-    {
-        var retry = _settings.Retry;
-        if (!RetryPolicy.IsTransient(failure, _clock.Elapsed, retry))
-        {
-            Fail(failure);
-            return;
-        }
-
-        if (_attempt > retry.MaxRetries)
-        {
-            Fail(failure with { Message = $"{failure.Message} (after {_attempt} attempts)" });
-            return;
-        }
-
-        if (retryAfter > retry.MaxRetryAfter)
-        {
-            Fail(failure with
-            {
-                Message = $"{failure.Message} (it asked to retry after {retryAfter.Value.TotalSeconds:0} s, more than crawler.retry.max-retry-after)",
-            });
-            return;
-        }
-
-        _lastFailure = failure;
-        var backoff = RetryPolicy.Backoff(_attempt, retry, Random.Shared.NextDouble());
-        _attempt++;
-        _maxAttempts = Math.Max(_maxAttempts, _attempt);
-        _log.Debug("Retrying {Url} after {Kind}: attempt {Attempt}", _target, failure.Kind.Name(), _attempt);
-        _governor.Tell(new HostGovernor.AcquireRetry(_target!.IdnHost, ++_token, backoff, retryAfter));
-    }
-
-    private void FollowRedirect(Http.ResponseReceived response, string location)
-    {
-        if (!RedirectPolicy.TryFollow(_chain, location, response.StatusCode, _settings.Http.MaxRedirects, out var next, out var failure))
-        {
-            Fail(failure!);
-            return;
-        }
-
-        if (_log.IsDebugEnabled)
-        {
-            _log.Debug("{From} redirects ({Status}) to {To}", response.Url, response.StatusCode, next);
-        }
-
-        _chain.Add(next!);
-        Start(next!);
+        _crawl.Hosts.Tell(fetch);
     }
 
     // ---- Pages --------------------------------------------------------------------------------------------------
 
     private void OnPlanetPage(Http.ResponseReceived response)
     {
-        var page = _extractor.Parse(response.Body, response.Header("Content-Type"));
+        var extractor = _crawl.Extractor;
+        var page = extractor.Parse(response.Body, response.Header("Content-Type"));
         if (_job.Mode == CrawlMode.Titles)
         {
-            ReportTitle(page, response, article: null);
+            ReportTitle(FetchStage.Planet, page, response, article: null);
             return;
         }
 
-        if (!_extractor.FindArticleLink(page, response.Url, out var link, out var badHref, out var problem))
+        if (!extractor.FindArticleLink(page, response.Url, out var link, out var badHref, out var problem))
         {
             if (badHref is not null)
             {
-                _stage = FetchStage.Article;
-                Fail(new Failure(ErrorKind.BadUrl, $"{problem} (on {response.Url})", badHref));
+                Fail(FetchStage.Article, new Failure(ErrorKind.BadUrl, $"{problem} (on {response.Url})", badHref));
             }
             else
             {
-                Fail(new Failure(ErrorKind.NoArticle, $"no article link on {response.Url}: {problem}", response.Url.ToString(), response.StatusCode));
+                Fail(FetchStage.Planet, new Failure(ErrorKind.NoArticle, $"no article link on {response.Url}: {problem}", response.Url.ToString(),
+                    response.StatusCode));
             }
 
             return;
         }
 
-        _stage = FetchStage.Article;
         if (!UrlPolicy.Check(link!.ToString(), out var article, out var refused))
         {
-            Fail(refused! with { Message = $"the article link {refused.Message}" });
+            Fail(FetchStage.Article, refused! with { Message = $"the article link {refused.Message}" });
             return;
         }
 
         _log.Debug("First article on {Planet}: {Article}", _job.Url, article);
-        Context.Become(FetchingArticle);
-        Begin(article!);
+        Begin(FetchStage.Article, article!, FetchPriority.FollowUp);
     }
 
-    private void OnArticlePage(Http.ResponseReceived response) =>
-        ReportTitle(_extractor.Parse(response.Body, response.Header("Content-Type")), response, response.Url.ToString());
-
-    private void ReportTitle(IHtmlDocument page, Http.ResponseReceived response, string? article)
+    private void ReportTitle(FetchStage stage, IHtmlDocument page, Http.ResponseReceived response, string? article)
     {
-        if (_extractor.FindTitle(page, out var title, out var problem))
+        if (_crawl.Extractor.FindTitle(page, out var title, out var problem))
         {
-            Report(new Crawl.PlanetFetched(_job.Index, _job.Url, article, title, response.StatusCode, _maxAttempts, _clock.ElapsedMilliseconds));
+            Report(new Crawl.PlanetFetched(_job.Index, _job.Url, article, title, response.StatusCode, _attempts, _clock.ElapsedMilliseconds));
         }
         else
         {
-            Fail(new Failure(ErrorKind.NoTitle, $"no title on {response.Url}: {problem}", response.Url.ToString(), response.StatusCode));
+            Fail(stage, new Failure(ErrorKind.NoTitle, $"no title on {response.Url}: {problem}", response.Url.ToString(), response.StatusCode));
         }
     }
 
-    // ---- Endings ------------------------------------------------------------------------------------------------
+    // ---- The planet's clock and its end ----------------------------------------------------------------------------
 
-    private void OnPlanetTimedOut() =>
-        Fail(new Failure(ErrorKind.Timeout,
-            $"timeout: the planet took longer than {_settings.PlanetTimeout.TotalSeconds:0.###} s (planet phase, while fetching the {_stage.Name()})",
-            _target?.ToString(), null, TimeoutPhase.Planet));
-
-    private void OnConnectionTerminated(Terminated terminated)
+    private void Pause()
     {
-        var origin = _connections.FirstOrDefault(c => c.Value.Equals(terminated.ActorRef)).Key;
-        if (origin is null)
+        if (_activeSince != 0)
         {
-            return;
+            _active += Stopwatch.GetElapsedTime(_activeSince);
+            _activeSince = 0;
+            Timers.Cancel(PlanetTimerKey);
         }
-
-        _connections.Remove(origin);
-        Fail(new Failure(ErrorKind.Crash, CrashRecordingStrategy.Describe(_crashes, terminated.ActorRef, $"connection to {origin}"),
-            _target?.ToString()));
     }
 
-    private void Fail(Failure failure) =>
-        Report(new Crawl.PlanetFailed(_job.Index, _job.Url, _stage, failure, _maxAttempts, _clock.ElapsedMilliseconds));
+    private void Resume()
+    {
+        if (_activeSince == 0)
+        {
+            _activeSince = Stopwatch.GetTimestamp();
+            var left = _crawl.Settings.PlanetTimeout - _active;
+            Timers.StartSingleTimer(PlanetTimerKey, PlanetTimedOut.Instance, left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>Reports the failure at <paramref name="stage"/>; <paramref name="request"/>'s attempts count when it
+    /// reached a server.</summary>
+    private void Fail(FetchStage stage, Failure failure, PageRequest? request = null)
+    {
+        if (request is not null)
+        {
+            _attempts = Math.Max(_attempts, request.MaxAttempts);
+        }
+
+        Report(new Crawl.PlanetFailed(_job.Index, _job.Url, stage, failure, _attempts, _clock.ElapsedMilliseconds));
+    }
 
     private void Report(Crawl.PlanetResult result)
     {
-        if (_reported)
-        {
-            return;
-        }
-
-        _reported = true;
         Context.Parent.Tell(result with { Timings = _timings.ToArray() });
+        Become(_ => { }); // nothing more: one result per planet
         Context.Stop(Self);
     }
-
-    private static Func<IUntypedActorContext, Uri, IActorRef> DefaultConnection(CrawlerSettings settings) =>
-        (context, url) => context.ActorOf(HttpClientConnection.PropsFor(url, settings.Http), HttpClientConnection.ActorName(url));
-
-    private sealed record SendNow(long Token);
 
     private sealed record PlanetTimedOut
     {

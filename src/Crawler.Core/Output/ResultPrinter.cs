@@ -39,8 +39,9 @@ public sealed record PrinterOptions(
 }
 
 /// <summary>
-/// Writes each <see cref="Crawl.PlanetResult"/> as it arrives. Told the number of planets by
-/// <see cref="Crawl.CrawlStarted"/>, it writes the summary once every planet has reported, sends
+/// The coordinator's child that writes each <see cref="Crawl.PlanetResult"/> as it arrives (told the mode and, for a
+/// batch, the number of planets by <see cref="Crawl.CrawlStarted"/>, for the progress line). On
+/// <see cref="Crawl.CrawlFinished"/>, which the coordinator sends after the last result, it writes the summary, sends
 /// <see cref="Crawl.Completed"/> to its completion target and completes its task, stops the ActorSystem only when
 /// <see cref="PrinterOptions.StopSystemOnCompletion"/> is on (never when embedded), and then stops itself.
 /// </summary>
@@ -77,9 +78,8 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
             case Crawl.PlanetResult result:
                 OnResult(result);
                 break;
-            case Crawl.CrawlFinished finished:
-                _expected = finished.PlanetCount;
-                CompleteIfDone();
+            case Crawl.CrawlFinished:
+                Complete();
                 break;
             case ShowProgress:
                 WriteProgress();
@@ -110,14 +110,13 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
     private void OnStarted(Crawl.CrawlStarted started)
     {
         _mode = started.Mode;
-        _expected = started.PlanetCount; // -1 (a streamed crawl) until CrawlFinished
+        _expected = started.PlanetCount; // -1 for a stream: its length is known at the end
         _clock.Restart();
         _origin = Stopwatch.GetTimestamp();
         if (_options.Progress)
         {
             Timers.StartPeriodicTimer("progress", ShowProgress.Instance, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500));
         }
-        CompleteIfDone();
     }
 
     private void OnResult(Crawl.PlanetResult result)
@@ -149,13 +148,11 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
         {
             _ok++;
         }
-
-        CompleteIfDone();
     }
 
-    private void CompleteIfDone()
+    private void Complete()
     {
-        if (_completed || _expected < 0 || _received < _expected)
+        if (_completed)
         {
             return;
         }

@@ -34,6 +34,19 @@ public sealed class RobotsRules
     /// <summary>Where the rules come from, for messages.</summary>
     public string Source { get; }
 
+    /// <summary>The rules a response for robots.txt gives (RFC 9309 §2.3.1): a 2xx is parsed (its first
+    /// <see cref="MaxBytes"/>, as UTF-8), a 5xx disallows everything, any other status allows everything.</summary>
+    public static RobotsRules FromResponse(int status, ReadOnlySpan<byte> body, string productToken, Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return status switch
+        {
+            >= 200 and < 300 => Parse(System.Text.Encoding.UTF8.GetString(body[..Math.Min(body.Length, MaxBytes)]), productToken, url.ToString()),
+            >= 500 => DisallowAll($"{url} (it answered {status}, so everything is disallowed: RFC 9309 §2.3.1.4)"),
+            _ => AllowAll,
+        };
+    }
+
     /// <summary>Parses robots.txt <paramref name="text"/> for the crawler whose product token is
     /// <paramref name="productToken"/> (e.g. <c>Crawler</c>).</summary>
     public static RobotsRules Parse(string text, string productToken, string source)

@@ -116,7 +116,7 @@ internal sealed class TlsSession : IDisposable
             using var custom = new X509Chain();
             custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            custom.ChainPolicy.CustomTrustStore.AddRange(settings.TrustedCertificates.ToArray());
+            custom.ChainPolicy.CustomTrustStore.AddRange(settings.Certificates());
             if (custom.Build(new X509Certificate2(certificate)))
             {
                 return true;

@@ -1,0 +1,25 @@
+using Akka.Actor;
+using Crawler.Core.Configuration;
+using Crawler.Core.Extraction;
+using Crawler.Core.Hosts;
+
+namespace Crawler.Core.Fetching;
+
+/// <summary>What every fetcher of one crawl shares, given in its Props: the crawl's id and settings, the profile its
+/// fetches carry to the hosts, the hosts' registry, and the page extractor (thread-safe, built once per crawl).</summary>
+/// <param name="CrawlId">The crawl's id.</param>
+/// <param name="Settings">The crawl's settings.</param>
+/// <param name="Profile">The settings every host needs from the crawl.</param>
+/// <param name="Hosts">The <see cref="HostRegistry"/> (or, in tests, a probe).</param>
+/// <param name="Extractor">Reads the pages.</param>
+public sealed record CrawlContext(string CrawlId, CrawlerSettings Settings, CrawlProfile Profile, IActorRef Hosts, IPageExtractor Extractor)
+    : INoSerializationVerificationNeeded
+{
+    /// <summary>The context of crawl <paramref name="crawlId"/> with <paramref name="settings"/>, whose fetches go to
+    /// <paramref name="hosts"/>.</summary>
+    public static CrawlContext Create(string crawlId, CrawlerSettings settings, IActorRef hosts)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new CrawlContext(crawlId, settings, CrawlProfile.Of(settings), hosts, new PageExtractor(settings.ArticleSelector, settings.TitleSelector));
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Akka.Actor;
+using Crawler.Core.Configuration;
+using Crawler.Core.Embedding;
+using Crawler.Core.Output;
+using Crawler.Http;
+using Crawler.SampleSite;
+using Xunit.Abstractions;
+
+namespace Crawler.Core.Tests.Output;
+
+/// <summary>Phase timings, the SVG timeline and the progress line.</summary>
+public sealed class TimelineSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    public TimelineSpecs(ITestOutputHelper output)
+        : base("akka.test.timefactor = 3\nakka.loglevel = INFO\ncrawler.robots.enabled = off", output)
+    {
+    }
+
+    [Fact]
+    public void The_timeline_should_draw_one_bar_per_request_with_a_rect_per_phase_on_one_axis()
+    {
+        var origin = Stopwatch.GetTimestamp();
+        long At(double seconds) => origin + (long)(seconds * Stopwatch.Frequency);
+        static TimeSpan ms(double value) => TimeSpan.FromMilliseconds(value);
+        var svg = Timeline.Svg(
+        [
+            new(0, "http://a.test/", new RequestTimings(At(0), TimeSpan.Zero, ms(10), ms(20), TimeSpan.Zero, ms(100), ms(70))),
+            new(1, "http://b.test/", new RequestTimings(At(0.5), ms(5), TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, ms(200), ms(295))),
+        ], origin);
+
+        Assert.StartsWith("<svg ", svg, StringComparison.Ordinal);
+        Assert.Equal(2, Regex.Matches(svg, "<g><title>").Count);
+        Assert.Contains("2 requests in 1.000 s", svg, StringComparison.Ordinal);
+        Assert.Contains("planet 0: http://a.test/ | queued 0 ms, dns 10 ms, connect 20 ms, tls 0 ms, wait 100 ms, body 70 ms", svg, StringComparison.Ordinal);
+        // The second request starts half-way along the axis (60 px margin, 1020 px for the second).
+        Assert.Matches(@"<g><title>planet 1[^<]*</title><rect x=""570""", svg);
+    }
+
+    [Fact]
+    public async Task A_crawl_should_time_each_request_and_draw_the_timeline_file()
+    {
+        await using var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(3, TimeSpan.FromMilliseconds(50)));
+        var path = Path.Combine(Path.GetTempPath(), $"timeline-{Guid.NewGuid():N}.svg");
+        try
+        {
+            var output = new StringWriter();
+            var summary = await CrawlerProps.Start(Sys, new Crawl.StartCrawl([.. farm.PlanetUrls]), CrawlerSettings.Create(Sys),
+                ResultFormat.Json, output, TextWriter.Null, timelinePath: path).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(summary.AllOk);
+            var svg = await File.ReadAllTextAsync(path);
+            Assert.Equal(6, Regex.Matches(svg, "<g><title>").Count);
+            foreach (var line in output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var timings = System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("timings").EnumerateArray().ToList();
+                Assert.Equal(2, timings.Count);
+                Assert.True(timings[0].GetProperty("connectMs").GetDouble() > 0, "the planet opened the connection");
+                Assert.Equal(0, timings[1].GetProperty("connectMs").GetDouble()); // the article reused it
+                Assert.True(timings[1].GetProperty("waitMs").GetDouble() >= 40, "the farm waits 50 ms before it answers");
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task The_progress_line_should_show_for_a_long_crawl_and_be_cleared_before_the_summary()
+    {
+        await using var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(2, TimeSpan.FromMilliseconds(1300)));
+        var errors = new StringWriter();
+        await CrawlerProps.Start(Sys, new Crawl.StartCrawl([.. farm.PlanetUrls]), CrawlerSettings.Create(Sys), ResultFormat.Text,
+            TextWriter.Null, errors, progress: true).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        var text = errors.ToString();
+        Assert.Matches(@"\r0/2 done, 2 in flight, 0 failed, \d+ pages/s", text);
+        Assert.Matches(@"\r {72}\r2 planets: 2 ok, 0 failed in", text);
+    }
+}
