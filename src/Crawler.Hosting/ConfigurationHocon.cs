@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Akka.Configuration;
+using Crawler.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Crawler.Hosting;
@@ -13,18 +12,11 @@ namespace Crawler.Hosting;
 /// durations where the key wants one.</summary>
 internal static class ConfigurationHocon
 {
-    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static Config FromSection(IConfiguration section)
     {
-        if (!section.GetChildren().Any())
-        {
-            return ConfigurationFactory.Empty; // a missing section changes nothing
-        }
-
-        var text = new StringBuilder("crawler ");
-        Write(section, text);
-        return ConfigurationFactory.ParseString(text.ToString());
+        var hocon = new HoconOverrides();
+        Write(section, ["crawler"], hocon); // a missing section changes nothing
+        return hocon.ToConfig();
     }
 
     /// <summary><c>ConnectTimeout</c> to <c>connect-timeout</c>; names already in kebab-case stay as they are.</summary>
@@ -54,40 +46,26 @@ internal static class ConfigurationHocon
         return result.ToString();
     }
 
-    private static void Write(IConfiguration node, StringBuilder text)
+    /// <summary>Each value under <paramref name="node"/> at its kebab-case path; a section whose keys are 0, 1, ... is a
+    /// list.</summary>
+    private static void Write(IConfiguration node, List<string> path, HoconOverrides hocon)
     {
-        var children = node.GetChildren().ToList();
-        if (children.Count > 0 && children.All(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        foreach (var child in node.GetChildren())
         {
-            text.Append('[');
-            var first = true;
-            foreach (var child in children.OrderBy(c => int.Parse(c.Key, CultureInfo.InvariantCulture)))
+            List<string> at = [.. path, Kebab(child.Key)];
+            var items = child.GetChildren().ToList();
+            if (items.Count > 0 && items.All(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
             {
-                text.Append(first ? string.Empty : ", ");
-                first = false;
-                Write(child, text);
+                hocon.List(HoconOverrides.Path(at), items.OrderBy(c => int.Parse(c.Key, CultureInfo.InvariantCulture)).Select(c => c.Value ?? string.Empty));
             }
-
-            text.Append(']');
-            return;
-        }
-
-        if (children.Count > 0)
-        {
-            text.Append("{\n");
-            foreach (var child in children)
+            else if (items.Count > 0)
             {
-                text.Append(Quote(Kebab(child.Key))).Append(" = ");
-                Write(child, text);
-                text.Append('\n');
+                Write(child, at, hocon);
             }
-
-            text.Append('}');
-            return;
+            else
+            {
+                hocon.Text(HoconOverrides.Path(at), child.Value ?? string.Empty);
+            }
         }
-
-        text.Append(node is IConfigurationSection { Value: { } value } ? Quote(value) : "null");
     }
-
-    private static string Quote(string value) => JsonSerializer.Serialize(value, QuoteOptions);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using Akka.Configuration;
 using Crawler.Core;
@@ -41,80 +40,38 @@ internal static class HostConfig
 
     private static Config Overrides(CommandLine line, Config configured)
     {
-        var hocon = new List<string>();
+        var hocon = new HoconOverrides();
         if (line.TimeoutSeconds is { } seconds)
         {
             // --timeout S: each request at most S, so each phase of it at most S too; the planet (two requests,
             // each with its retries) at most 2 x (1 + max-retries) x S.
-            var ms = Math.Max(1, (long)(seconds * 1000));
-            hocon.Add(Invariant($"crawler.http.request-timeout = {ms}ms"));
+            var limit = TimeSpan.FromMilliseconds(Math.Max(1, (long)(seconds * 1000)));
+            hocon.Duration("crawler.http.request-timeout", limit);
             foreach (var phase in new[] { "connect-timeout", "first-byte-timeout", "read-idle-timeout" })
             {
-                var current = (long)configured.GetTimeSpan($"crawler.http.{phase}", null, false).TotalMilliseconds;
-                hocon.Add(Invariant($"crawler.http.{phase} = {Math.Min(current, ms)}ms"));
+                var current = configured.GetTimeSpan($"crawler.http.{phase}", null, false);
+                hocon.Duration($"crawler.http.{phase}", current < limit ? current : limit);
             }
 
             var attempts = 1 + Math.Max(0, configured.GetInt("crawler.retry.max-retries"));
-            hocon.Add(Invariant($"crawler.planet-timeout = {2 * attempts * ms}ms"));
+            hocon.Duration("crawler.planet-timeout", 2 * attempts * limit);
         }
 
-        if (line.DeadlineSeconds is { } deadline)
-        {
-            hocon.Add(Invariant($"crawler.deadline = {Math.Max(1, (long)(deadline * 1000))}ms"));
-        }
-
-        if (line.Sequential)
-        {
-            hocon.Add("crawler.sequential = on");
-        }
-
-        if (line.ArticleSelector is { } article)
-        {
-            hocon.Add($"crawler.article-selector = {Quote(article)}");
-        }
-
-        if (line.TitleSelector is { } title)
-        {
-            hocon.Add($"crawler.title-selector = {Quote(title)}");
-        }
-
-        if (line.UserAgent is { } agent)
-        {
-            hocon.Add($"crawler.http.user-agent = {Quote(agent)}");
-        }
-
-        if (line.MaxConnectionsPerHost is { } perHost)
-        {
-            hocon.Add(Invariant($"crawler.http.max-connections-per-host = {perHost}"));
-        }
-        else if (line.Command == Command.Demo)
-        {
-            // The demo's farm is one host: the system's shared pool lifts the per-host cap, or a farm of more than
-            // 8 planets would queue.
-            hocon.Add("crawler.http.max-connections-per-host = 0");
-        }
-
-        if (line.Pipelining)
-        {
-            hocon.Add("crawler.http.pipelining = on");
-        }
-
-        if (line.Insecure)
-        {
-            hocon.Add("crawler.http.tls.insecure = on");
-        }
-
-        if (line.IgnoreRobots)
-        {
-            hocon.Add("crawler.robots.enabled = off");
-        }
-
-        if (line.Verbose)
-        {
-            hocon.Add("akka.loglevel = DEBUG");
-        }
-
-        return ConfigurationFactory.ParseString(string.Join('\n', hocon));
+        // The demo's farm is one host: the system's hosts lift the per-host cap, or a farm of more than 8 planets would
+        // queue.
+        var perHost = line.MaxConnectionsPerHost ?? (line.Command == Command.Demo ? 0 : null);
+        return hocon
+            .Duration("crawler.deadline", line.DeadlineSeconds is { } deadline ? TimeSpan.FromMilliseconds(Math.Max(1, (long)(deadline * 1000))) : null)
+            .Switch("crawler.sequential", line.Sequential ? true : null)
+            .Text("crawler.article-selector", line.ArticleSelector)
+            .Text("crawler.title-selector", line.TitleSelector)
+            .Text("crawler.http.user-agent", line.UserAgent)
+            .Number("crawler.http.max-connections-per-host", perHost)
+            .Switch("crawler.http.pipelining", line.Pipelining ? true : null)
+            .Switch("crawler.http.tls.insecure", line.Insecure ? true : null)
+            .Switch("crawler.robots.enabled", line.IgnoreRobots ? false : null)
+            .Text("akka.loglevel", line.Verbose ? "DEBUG" : null)
+            .ToConfig();
     }
 
     private static Config Embedded()
@@ -124,14 +81,6 @@ internal static class HostConfig
         using var reader = new StreamReader(stream);
         return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
-
-    /// <summary>A HOCON quoted string (JSON escaping is valid HOCON).</summary>
-    private static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value, QuoteOptions);
-
-    private static readonly System.Text.Json.JsonSerializerOptions QuoteOptions =
-        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 }

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Akka.Configuration;
 using Crawler.Core.Configuration;
 
@@ -62,7 +59,7 @@ public sealed record CrawlOptions
     public CrawlerSettings Resolve(Config crawler)
     {
         ArgumentNullException.ThrowIfNull(crawler);
-        var config = ConfigurationFactory.ParseString(string.Join('\n', Overrides()));
+        var config = Overrides().ToConfig();
         if (!string.IsNullOrWhiteSpace(Hocon))
         {
             config = config.WithFallback(ConfigurationFactory.ParseString(Hocon));
@@ -71,70 +68,16 @@ public sealed record CrawlOptions
         return CrawlerSettings.Create(config.WithFallback(crawler)) with { StopSystemOnCompletion = false };
     }
 
-    private IEnumerable<string> Overrides()
-    {
-        if (ArticleSelector is not null)
-        {
-            yield return $"article-selector = {Quote(ArticleSelector)}";
-        }
-
-        if (TitleSelector is not null)
-        {
-            yield return $"title-selector = {Quote(TitleSelector)}";
-        }
-
-        if (Sequential is { } sequential)
-        {
-            yield return $"sequential = {(sequential ? "on" : "off")}";
-        }
-
-        if (MaxPlanetsInFlight is { } inFlight)
-        {
-            yield return Invariant($"max-planets-in-flight = {inFlight}");
-        }
-
-        if (PlanetTimeout is { } planet)
-        {
-            yield return Duration("planet-timeout", planet);
-        }
-
-        if (Deadline is { } deadline)
-        {
-            yield return Duration("deadline", deadline);
-        }
-
-        if (ConnectTimeout is { } connect)
-        {
-            yield return Duration("http.connect-timeout", connect);
-        }
-
-        if (FirstByteTimeout is { } firstByte)
-        {
-            yield return Duration("http.first-byte-timeout", firstByte);
-        }
-
-        if (RequestTimeout is { } request)
-        {
-            yield return Duration("http.request-timeout", request);
-        }
-
-        if (UserAgent is not null)
-        {
-            yield return $"http.user-agent = {Quote(UserAgent)}";
-        }
-
-        if (RespectRobots is { } robots)
-        {
-            yield return $"robots.enabled = {(robots ? "on" : "off")}";
-        }
-    }
-
-    private static string Duration(string key, TimeSpan value) =>
-        value == Timeout.InfiniteTimeSpan ? $"{key} = infinite" : Invariant($"{key} = {(long)Math.Ceiling(value.TotalMilliseconds)}ms");
-
-    private static string Quote(string value) => JsonSerializer.Serialize(value, QuoteOptions);
-
-    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private HoconOverrides Overrides() => new HoconOverrides()
+        .Text("article-selector", ArticleSelector)
+        .Text("title-selector", TitleSelector)
+        .Switch("sequential", Sequential)
+        .Number("max-planets-in-flight", MaxPlanetsInFlight)
+        .Duration("planet-timeout", PlanetTimeout)
+        .Duration("deadline", Deadline)
+        .Duration("http.connect-timeout", ConnectTimeout)
+        .Duration("http.first-byte-timeout", FirstByteTimeout)
+        .Duration("http.request-timeout", RequestTimeout)
+        .Text("http.user-agent", UserAgent)
+        .Switch("robots.enabled", RespectRobots);
 }
