@@ -68,8 +68,8 @@ public sealed class ConsoleHostFailureSpecs : IAsyncLifetime
         var run = await CrawlerProcess.RunUnderAsync(["unshare", "-n"], ["--json", "http://127.0.0.1:8080/planet"]);
         Assert.True(run.ExitCode == 1, run.ToString());
         var result = JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement;
-        Assert.Equal("unreachable", result.GetProperty("error").GetString());
-        Assert.Contains("unreachable", result.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("unreachable", "planet", 1), (result.GetProperty("error").GetString(), result.GetProperty("stage").GetString(),
+            result.GetProperty("attempts").GetInt32()));
     }
 
     [Fact]

@@ -232,7 +232,8 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
         {
             var run = await CrawlerProcess.RunAsync(["-f", empty]);
             Assert.True(run.ExitCode == 2, run.ToString());
-            Assert.Contains("holds no URL", run.Stderr, StringComparison.Ordinal);
+            Assert.StartsWith("crawler: ", run.Stderr, StringComparison.Ordinal);
+            Assert.Single(run.Stderr.Trim().Split('\n')); // one clear line
             run = await CrawlerProcess.RunAsync(["--config", badConfig, Planet(0)]);
             Assert.True(run.ExitCode == 2, run.ToString());
             Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);

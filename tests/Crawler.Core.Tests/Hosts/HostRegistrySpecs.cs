@@ -129,6 +129,7 @@ public sealed class HostRegistrySpecs : Akka.TestKit.Xunit2.TestKit
         var first = CreateTestProbe();
         var second = CreateTestProbe();
         registry.Tell(Fetch(slow.Url("/")), first);
+        await AwaitConditionAsync(() => Task.FromResult(slow.Requests.Count == 1)); // it holds the one lease
         registry.Tell(Fetch(new Uri($"http://localhost:{other.Url("/").Port}/")), second); // no room until the slow one answers
         await second.ExpectMsgAsync<Host.Queued>();
         await second.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));

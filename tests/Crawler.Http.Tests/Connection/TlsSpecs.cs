@@ -50,7 +50,7 @@ public sealed class TlsSpecs : Akka.TestKit.Xunit2.TestKit
         Client(server.BaseUri, "").Tell(Http.Send.Get(1, server.BaseUri));
         var failed = await ExpectMsgAsync<Http.RequestFailed>(TimeSpan.FromSeconds(10));
         Assert.Equal(HttpFailureKind.Tls, failed.Kind);
-        Assert.Contains("not trusted", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("not trusted", failed.Message, StringComparison.Ordinal); // golden: tells untrusted from the wrong name
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class TlsSpecs : Akka.TestKit.Xunit2.TestKit
         Client(server.BaseUri, Trust(server)).Tell(Http.Send.Get(1, server.BaseUri));
         var failed = await ExpectMsgAsync<Http.RequestFailed>(TimeSpan.FromSeconds(10));
         Assert.Equal(HttpFailureKind.Tls, failed.Kind);
-        Assert.Contains("not valid for that name", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid for that name", failed.Message, StringComparison.Ordinal); // golden: tells the wrong name from untrusted
     }
 
     [Fact]
