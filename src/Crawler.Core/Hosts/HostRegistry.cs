@@ -66,10 +66,15 @@ public sealed class HostRegistry : UntypedActor
                 {
                     Sender.Tell(new HostControl.LeaseGranted(lease.Connection));
                 }
+                else
+                {
+                    _log.Debug("{Host} waits for a connection: all {Max} of the system's are leased", host, _budget.Max);
+                }
 
                 UpdatePressure();
                 break;
             case HostControl.LeaseReturned lease when _hostOf.TryGetValue(Sender, out var host):
+                _log.Debug("{Host} gave back connection {Connection}", host, lease.Connection);
                 if (_budget.Return(host, lease.Connection) is { } next)
                 {
                     Grant(next);

@@ -120,7 +120,7 @@ public sealed class HostRegistrySpecs : Akka.TestKit.Xunit2.TestKit
     {
         await using var slow = LoopbackHttpServer.Start(async _ =>
         {
-            await Task.Delay(1000); // well past the (dilated) silence expected below
+            await Task.Delay(3000); // well past the (dilated) silence expected below, and the wait to send it
             return ServerAction.Ok("slow");
         });
         await using var other = LoopbackHttpServer.Start(_ => ServerAction.Ok("other"));
@@ -129,7 +129,7 @@ public sealed class HostRegistrySpecs : Akka.TestKit.Xunit2.TestKit
         var first = CreateTestProbe();
         var second = CreateTestProbe();
         registry.Tell(Fetch(slow.Url("/")), first);
-        await AwaitConditionAsync(() => Task.FromResult(slow.Requests.Count == 1)); // it holds the one lease
+        await AwaitConditionAsync(() => Task.FromResult(slow.OpenConnections == 1)); // it holds the one lease
         registry.Tell(Fetch(new Uri($"http://localhost:{other.Url("/").Port}/")), second); // no room until the slow one answers
         await second.ExpectMsgAsync<Host.Queued>();
         await second.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
