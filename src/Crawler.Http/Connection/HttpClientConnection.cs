@@ -123,9 +123,6 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
     {
         switch (message)
         {
-            case Http.Send send:
-                Accept(send);
-                return true;
             case Akka.IO.Dns.Resolved resolved when resolved.Name == _host:
                 Become(OnResolved(resolved));
                 return true;
@@ -133,11 +130,8 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
                 FailQueued(FailureTexts.ResolveTimedOut(_host, _settings.ConnectTimeout));
                 Become(_disconnected);
                 return true;
-            case RequestTimedOut timedOut:
-                Go(OnRequestTimedOut(timedOut, null));
-                return true;
             default:
-                return Late(message);
+                return WhileConnecting(message);
         }
     };
 
@@ -145,9 +139,6 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
     {
         switch (message)
         {
-            case Http.Send send:
-                Accept(send);
-                return true;
             case Tcp.Connected:
                 Become(OnConnected(Sender, remote));
                 return true;
@@ -159,11 +150,8 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
                 FailQueued(FailureTexts.ConnectTimedOut(Origin, remote, _settings.ConnectTimeout));
                 Become(_disconnected);
                 return true;
-            case RequestTimedOut timedOut:
-                Go(OnRequestTimedOut(timedOut, null));
-                return true;
             default:
-                return Late(message);
+                return WhileConnecting(message);
         }
     };
 
@@ -172,18 +160,12 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
     {
         switch (message)
         {
-            case Http.Send send:
-                Accept(send);
-                return true;
             case ConnectFailures.Diagnosis diagnosis:
                 FailQueued(diagnosis.Failure);
                 Become(_disconnected);
                 return true;
-            case RequestTimedOut timedOut:
-                Go(OnRequestTimedOut(timedOut, null));
-                return true;
             default:
-                return Late(message);
+                return WhileConnecting(message);
         }
     };
 
@@ -198,9 +180,6 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
 
         switch (message)
         {
-            case Http.Send send:
-                Accept(send);
-                return true;
             case Tcp.Received received:
                 tls.Received(received.Data);
                 return true;
@@ -230,11 +209,8 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
                 FailQueued(FailureTexts.ConnectTimedOut(Origin, link.Remote, _settings.ConnectTimeout));
                 Become(Closed(link, Tcp.Abort.Instance));
                 return true;
-            case RequestTimedOut timedOut:
-                Go(OnRequestTimedOut(timedOut, null));
-                return true;
             default:
-                return Late(message);
+                return WhileConnecting(message);
         }
     };
 
@@ -304,6 +280,23 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
                 return Late(message);
         }
     };
+
+    /// <summary>What every state before <see cref="Connected"/> does alike: it queues requests (they are written once
+    /// the socket is up) and times them out; the rest is <see cref="Late"/>.</summary>
+    private bool WhileConnecting(object message)
+    {
+        switch (message)
+        {
+            case Http.Send send:
+                Accept(send);
+                return true;
+            case RequestTimedOut timedOut:
+                Go(OnRequestTimedOut(timedOut, null));
+                return true;
+            default:
+                return Late(message);
+        }
+    }
 
     /// <summary>What every state ignores or refuses: a connect that completed after its attempt was given up (aborted),
     /// and the late events of an earlier socket, session, timer or lookup.</summary>
