@@ -11,11 +11,9 @@ namespace Crawler.Core.Tests.Embedding;
 /// <summary>The crawler embedded in someone else's ActorSystem through <c>system.Crawler()</c>: the system and its
 /// other actors are left alone, crawls run side by side with their own settings and results, cancelling one leaves
 /// the others, and the host's HOCON overrides the embedded defaults.</summary>
-public sealed class EmbeddingSpecs : Akka.TestKit.Xunit2.TestKit
+public sealed class EmbeddingSpecs : CrawlSpec
 {
     private const string Hocon = """
-        akka.test.timefactor = 3
-        akka.loglevel = INFO
         crawler.robots.enabled = off
         crawler.http.connect-timeout = 700ms
         crawler.http.max-connections-per-host = 3

@@ -11,11 +11,9 @@ using Xunit.Abstractions;
 namespace Crawler.Core.Tests.Embedding;
 
 /// <summary>Crawls fed by Akka.Streams: back-pressure, the cap on planets in flight, results as a source.</summary>
-public sealed class StreamedCrawlSpecs : Akka.TestKit.Xunit2.TestKit
+public sealed class StreamedCrawlSpecs : CrawlSpec
 {
     private const string Hocon = """
-        akka.test.timefactor = 3
-        akka.loglevel = INFO
         crawler.robots.enabled = off
         crawler.max-planets-in-flight = 5
         crawler.http.max-connections-per-host = 0
@@ -25,7 +23,6 @@ public sealed class StreamedCrawlSpecs : Akka.TestKit.Xunit2.TestKit
     {
     }
 
-    private CrawlerSettings Settings => CrawlerSettings.Create(Sys);
 
     [Fact]
     public async Task A_streamed_crawl_should_keep_at_most_max_planets_in_flight_and_report_every_planet()

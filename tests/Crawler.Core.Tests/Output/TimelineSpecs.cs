@@ -6,15 +6,16 @@ using Crawler.Core.Embedding;
 using Crawler.Core.Output;
 using Crawler.Http;
 using Crawler.SampleSite;
+using Crawler.Testing;
 using Xunit.Abstractions;
 
 namespace Crawler.Core.Tests.Output;
 
 /// <summary>Phase timings, the SVG timeline and the progress line.</summary>
-public sealed class TimelineSpecs : Akka.TestKit.Xunit2.TestKit
+public sealed class TimelineSpecs : CrawlSpec
 {
     public TimelineSpecs(ITestOutputHelper output)
-        : base("akka.test.timefactor = 3\nakka.loglevel = INFO\ncrawler.robots.enabled = off", output)
+        : base("crawler.robots.enabled = off", output)
     {
     }
 
