@@ -37,6 +37,7 @@ public sealed record HostOwnerSettings(int MaxConnectionsPerHost, TimeSpan IdleT
 public sealed partial class HostOwner : UntypedActor, IWithTimers
 {
     private const int Lanes = 3;
+    private const string IdleTimerKey = "idle";
 
     private readonly string _host;
     private readonly HostOwnerSettings _settings;
@@ -54,6 +55,7 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
     private TimeSpan _minHostDelay;
     private bool _pressure;
+    private bool _idleTimerRunning;
     private long _ids;
 
     /// <summary>Creates the owner; prefer <see cref="Props"/>.</summary>
@@ -78,8 +80,13 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
     /// <summary>Connections that throw are stopped, never restarted; their requests fail as <c>crash</c>.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new CrashRecordingStrategy(_crashes);
 
+
     /// <inheritdoc />
-    protected override void PreStart() => Context.SetReceiveTimeout(_settings.IdleTimeout);
+    protected override void PreStart()
+    {
+        _idleTimerRunning = true; // an owner starts with nothing to do
+        Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, _settings.IdleTimeout);
+    }
 
     /// <inheritdoc />
     protected override void PostStop()
@@ -94,6 +101,26 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
 
     /// <inheritdoc />
     protected override void OnReceive(object message)
+    {
+        Handle(message);
+
+        // The idle timer runs only while there is nothing to do (a receive timeout would be rescheduled on every
+        // message, and an owner on a busy host gets many).
+        if (IsIdle != _idleTimerRunning)
+        {
+            _idleTimerRunning = IsIdle;
+            if (_idleTimerRunning)
+            {
+                Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, _settings.IdleTimeout);
+            }
+            else
+            {
+                Timers.Cancel(IdleTimerKey);
+            }
+        }
+    }
+
+    private void Handle(object message)
     {
         switch (message)
         {
@@ -128,7 +155,7 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
             case Terminated terminated:
                 OnConnectionStopped(terminated.ActorRef);
                 break;
-            case ReceiveTimeout when IsIdle:
+            case IdleTimedOut when IsIdle:
                 Context.Parent.Tell(HostControl.Passivate.Instance);
                 break;
             case HostControl.PassivateNow:
@@ -142,7 +169,7 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
                 }
 
                 break;
-            case ReceiveTimeout or DelayOver:
+            case IdleTimedOut or DelayOver:
                 break;
             default:
                 Unhandled(message);
@@ -319,6 +346,11 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
     private sealed record PumpAgain
     {
         public static readonly PumpAgain Instance = new();
+    }
+
+    private sealed record IdleTimedOut
+    {
+        public static readonly IdleTimedOut Instance = new();
     }
 
     /// <summary>A fetch the owner holds: the command, whom to answer, and where it is.</summary>
