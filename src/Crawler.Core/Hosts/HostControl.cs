@@ -12,6 +12,9 @@ internal static class HostControl
     /// <summary>Registry → owner: start the connection.</summary>
     public sealed record LeaseGranted(long Connection);
 
+    /// <summary>Registry → owner: the system's connections are all leased; the lease comes when one is given back.</summary>
+    public sealed record LeaseWaiting(long Connection);
+
     /// <summary>Owner → registry: the connection is gone (or no longer wanted, if its lease was still waiting).</summary>
     public sealed record LeaseReturned(long Connection);
 

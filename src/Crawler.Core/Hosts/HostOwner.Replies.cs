@@ -133,6 +133,7 @@ public sealed partial class HostOwner
 
     private void OnLeaseGranted(long id)
     {
+        _leasesWaiting = false;
         if (_ledger.Connection(id) is not { State: ConnectionState.Leasing } connection)
         {
             Context.Parent.Tell(new HostControl.LeaseReturned(id)); // no longer wanted

@@ -55,6 +55,7 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
     private TimeSpan _minHostDelay;
     private bool _pressure;
+    private bool _leasesWaiting;
     private bool _idleTimerRunning;
     private long _ids;
 
@@ -138,6 +139,15 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
                 break;
             case HostControl.LeaseGranted granted:
                 OnLeaseGranted(granted.Connection);
+                break;
+            case HostControl.LeaseWaiting:
+                // The system's budget is spent: everything waiting for a connection waits for real now.
+                _leasesWaiting = true;
+                foreach (var waiting in _ledger.All().Where(p => !p.Dispatched))
+                {
+                    Queued(waiting);
+                }
+
                 break;
             case HostControl.Pressure pressure:
                 _pressure = pressure.On;
@@ -257,18 +267,20 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
         EnqueueAndPump(pending);
     }
 
-    /// <summary>Queues the request and writes what may go; a request that has to wait is told so.</summary>
+    /// <summary>Queues the request and writes what may go. A request that has to wait is told so, unless all it waits
+    /// for is a connection already on its way (a lease is a round trip to the registry, part of connecting; if the
+    /// system's budget keeps it waiting, the registry says so and the request is told then).</summary>
     private void EnqueueAndPump(Pending pending)
     {
-        Enqueue(pending);
+        var key = Enqueue(pending);
         Pump();
-        if (!pending.Dispatched)
+        if (!pending.Dispatched && (_leasesWaiting || !_ledger.IsConnectionComing(key)))
         {
             Queued(pending);
         }
     }
 
-    private void Enqueue(Pending pending)
+    private ConnectionKey Enqueue(Pending pending)
     {
         var fetch = pending.Fetch;
         if (!_crawls.ContainsKey(fetch.CrawlId))
@@ -279,7 +291,9 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
             _minHostDelay = _crawls.Values.Max(p => p.MinHostDelay);
         }
 
-        _ledger.Enqueue(new ConnectionKey(Origins.Of(fetch.Url), fetch.CrawlId), (int)fetch.Priority, pending);
+        var key = new ConnectionKey(Origins.Of(fetch.Url), fetch.CrawlId);
+        _ledger.Enqueue(key, (int)fetch.Priority, pending);
+        return key;
     }
 
     /// <summary>Writes what may go now: as many waiting requests as connections take, each when the host's spacing

@@ -69,6 +69,7 @@ public sealed class HostRegistry : UntypedActor
                 else
                 {
                     _log.Debug("{Host} waits for a connection: all {Max} of the system's are leased", host, _budget.Max);
+                    Sender.Tell(new HostControl.LeaseWaiting(lease.Connection));
                 }
 
                 UpdatePressure();

@@ -54,6 +54,10 @@ public sealed class ConnectionLedger<TRequest>
     /// <summary>The connection with <paramref name="connectionId"/>, if the ledger knows it.</summary>
     public PooledConnection? Connection(long connectionId) => _connections.GetValueOrDefault(connectionId);
 
+    /// <summary>True when a connection of <paramref name="key"/> is on its way (leasing) for the requests that wait for
+    /// one: they wait for it, not for a cap.</summary>
+    public bool IsConnectionComing(ConnectionKey key) => _byKey.TryGetValue(key, out var connections) && connections.Leasing > 0;
+
     /// <summary>True when <paramref name="client"/> is known.</summary>
     public bool HasClient(string client) => _clients.ContainsKey(client);
 

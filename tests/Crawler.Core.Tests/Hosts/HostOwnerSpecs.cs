@@ -138,6 +138,27 @@ public sealed class HostOwnerSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Owner_should_not_call_waiting_for_a_new_connections_lease_queueing_unless_the_budget_is_spent()
+    {
+        var (registry, owner) = Start();
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+        owner.Tell(Fetch(1, "/a"), first);
+        await Grant(registry); // the lease of its new connection is part of connecting
+        var connection = await Connection(0);
+        connection.Reply(Response(await connection.ExpectMsgAsync<Http.Http.Send>()));
+        Assert.IsType<Host.Fetched>(await first.ExpectMsgAsync<object>());
+
+        owner.Tell(Fetch(2, "/b", crawl: "crawl-2"), second); // another crawl: a connection of its own
+        var lease = await registry.ExpectMsgAsync<HostControl.LeaseRequested>();
+        await second.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        registry.Reply(new HostControl.LeaseWaiting(lease.Connection)); // the system's connections are all leased
+        await second.ExpectMsgAsync<Host.Queued>();
+        registry.Reply(new HostControl.LeaseGranted(lease.Connection));
+        await second.ExpectMsgAsync<Host.Dispatched>();
+    }
+
+    [Fact]
     public async Task Owner_should_send_a_planets_follow_up_before_new_planet_pages()
     {
         var (registry, owner) = Start(maxPerHost: 1);
@@ -319,8 +340,6 @@ public sealed class HostOwnerSpecs : Akka.TestKit.Xunit2.TestKit
         var connection = await Connection(0);
         await connection.ExpectMsgAsync<Http.Http.Send>();
         var actor = _actors[0];
-        await first.ExpectMsgAsync<Host.Queued>(); // it waited for the lease
-        await first.ExpectMsgAsync<Host.Dispatched>();
         owner.Tell(Fetch(2, "/b"), second);
         await second.ExpectMsgAsync<Host.Queued>();
         Watch(actor); // the connection actor, the owner's child
