@@ -57,7 +57,7 @@ public sealed partial class HostOwner
 
     private void SendRobots(string origin, string token, PageRequest request, Host.Fetch fetch)
     {
-        _robotsRequests[fetch.RequestId] = (origin, token, request);
+        _robotsRequests[fetch.RequestId] = new RobotsFetch(origin, token, request);
         _robots.Fetching(origin, token, fetch.RequestId, fetch.CrawlId);
 
         // Through the registry, like any fetch: it may be another host's after a redirect, and it is spaced and
@@ -145,7 +145,7 @@ public sealed partial class HostOwner
         var actor = _connectionFactory(Context, origin, profile.Http, ActorNames.Safe($"{origin.Scheme}-{origin.IdnHost}-{origin.Port}-{id}"));
         Context.Watch(actor);
         _connections[id] = actor;
-        _connectionIds[actor] = (id, connection.Key.Origin);
+        _connectionIds[actor] = connection;
         _ledger.Opened(id);
         Pump();
         ShedIdleUnderPressure();
@@ -182,7 +182,7 @@ public sealed partial class HostOwner
 
         _connections.Remove(connection.Id);
         Context.Parent.Tell(new HostControl.LeaseReturned(connection.Id));
-        var message = CrashRecordingStrategy.Describe(_crashes, actor, $"connection to {connection.Origin}");
+        var message = CrashRecordingStrategy.Describe(_crashes, actor, $"connection to {connection.Key.Origin}");
         _log.Warning("{Message}", message);
         foreach (var pending in _ledger.Lost(connection.Id))
         {

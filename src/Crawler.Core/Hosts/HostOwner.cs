@@ -47,10 +47,10 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
     private readonly HostSchedule _schedule;
     private readonly ConnectionLedger<Pending> _ledger;
     private readonly RobotsGate<Pending> _robots = new();
-    private readonly Dictionary<long, (string Origin, string Token, PageRequest Request)> _robotsRequests = [];
+    private readonly Dictionary<long, RobotsFetch> _robotsRequests = [];
     private readonly Dictionary<string, CrawlProfile> _crawls = new(StringComparer.Ordinal);
     private readonly Dictionary<long, IActorRef> _connections = [];
-    private readonly Dictionary<IActorRef, (long Id, string Origin)> _connectionIds = [];
+    private readonly Dictionary<IActorRef, PooledConnection> _connectionIds = [];
     private readonly Dictionary<long, Pending> _delayed = [];
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
     private TimeSpan _minHostDelay;
@@ -366,6 +366,9 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
     {
         public static readonly IdleTimedOut Instance = new();
     }
+
+    /// <summary>A robots.txt request of the owner's own: for which origin and token, driven by which request.</summary>
+    private sealed record RobotsFetch(string Origin, string Token, PageRequest Request);
 
     /// <summary>A fetch the owner holds: the command, whom to answer, and where it is.</summary>
     private sealed class Pending(Host.Fetch fetch, IActorRef replyTo, long arrived)

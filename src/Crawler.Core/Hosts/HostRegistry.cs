@@ -24,7 +24,7 @@ public sealed class HostRegistry : UntypedActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _owners = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _hostOf = [];
-    private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _passivating = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Held>> _passivating = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, CrawlHosts> _crawls = [];
     private readonly Dictionary<string, CrawlHosts> _crawlsById = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ended = new(StringComparer.Ordinal);
@@ -88,9 +88,9 @@ public sealed class HostRegistry : UntypedActor
                 Sender.Tell(HostControl.PassivateNow.Instance);
                 break;
             case HostControl.StillBusy when _hostOf.TryGetValue(Sender, out var host) && _passivating.Remove(host, out var held):
-                foreach (var (heldMessage, heldSender) in held)
+                foreach (var waiting in held)
                 {
-                    Sender.Tell(heldMessage, heldSender);
+                    Sender.Tell(waiting.Message, waiting.Sender);
                 }
 
                 break;
@@ -139,7 +139,7 @@ public sealed class HostRegistry : UntypedActor
     {
         if (_passivating.TryGetValue(host, out var held))
         {
-            held.Add((message, sender));
+            held.Add(new Held(message, sender));
             return;
         }
 
@@ -186,14 +186,14 @@ public sealed class HostRegistry : UntypedActor
         if (_passivating.Remove(gone, out var held))
         {
             // Messages that came while it passivated go to a new incarnation.
-            foreach (var (message, sender) in held.Where(h => h.Message is not Host.CrawlEnded))
+            foreach (var message in held.Where(h => h.Message is not Host.CrawlEnded))
             {
-                Deliver(gone, message, sender);
+                Deliver(gone, message.Message, message.Sender);
             }
         }
     }
 
-    private void Grant((string Host, long Connection) lease)
+    private void Grant(Lease lease)
     {
         if (_owners.TryGetValue(lease.Host, out var owner))
         {
@@ -234,6 +234,9 @@ public sealed class HostRegistry : UntypedActor
             }
         }
     }
+
+    /// <summary>A message held for a host whose owner passivates.</summary>
+    private sealed record Held(object Message, IActorRef Sender);
 
     private sealed class CrawlHosts(string id)
     {

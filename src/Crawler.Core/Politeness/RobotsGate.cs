@@ -9,8 +9,8 @@ namespace Crawler.Core.Politeness;
 /// <typeparam name="TWaiter">A request that waits.</typeparam>
 public sealed class RobotsGate<TWaiter>
 {
-    private readonly Dictionary<(string Origin, string Token), Entry> _entries = [];
-    private readonly Dictionary<long, (string Origin, string Token)> _fetches = [];
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, Entry> _fetches = [];
 
     /// <summary>Requests waiting for a robots.txt.</summary>
     public int Waiting => _entries.Values.Sum(e => e.Waiting.Count);
@@ -24,7 +24,7 @@ public sealed class RobotsGate<TWaiter>
     /// <summary>The rules of <paramref name="origin"/> for <paramref name="token"/>, once known.</summary>
     public bool TryGet(string origin, string token, out RobotsRules? rules)
     {
-        rules = _entries.TryGetValue((origin, token), out var entry) ? entry.Rules : null;
+        rules = _entries.TryGetValue(Key(origin, token), out var entry) ? entry.Rules : null;
         return rules is not null;
     }
 
@@ -32,10 +32,10 @@ public sealed class RobotsGate<TWaiter>
     /// caller starts the fetch and calls <see cref="Fetching"/>).</summary>
     public bool Wait(string origin, string token, TWaiter waiter)
     {
-        if (!_entries.TryGetValue((origin, token), out var entry))
+        if (!_entries.TryGetValue(Key(origin, token), out var entry))
         {
-            entry = new Entry();
-            _entries[(origin, token)] = entry;
+            entry = new Entry(origin, token);
+            _entries[Key(origin, token)] = entry;
         }
 
         entry.Waiting.Add(waiter);
@@ -46,7 +46,7 @@ public sealed class RobotsGate<TWaiter>
     /// <paramref name="requestId"/>, made for <paramref name="crawlId"/>.</summary>
     public void Fetching(string origin, string token, long requestId, string crawlId)
     {
-        var entry = _entries[(origin, token)];
+        var entry = _entries[Key(origin, token)];
         if (entry.FetchId is { } old)
         {
             _fetches.Remove(old);
@@ -54,23 +54,23 @@ public sealed class RobotsGate<TWaiter>
 
         entry.FetchId = requestId;
         entry.CrawlId = crawlId;
-        _fetches[requestId] = (origin, token);
+        _fetches[requestId] = entry;
     }
 
     /// <summary>The origin and token a fetch is for, if <paramref name="requestId"/> is one.</summary>
-    public (string Origin, string Token)? FetchOf(long requestId) => _fetches.TryGetValue(requestId, out var key) ? key : null;
+    public (string Origin, string Token)? FetchOf(long requestId) => _fetches.TryGetValue(requestId, out var entry) ? (entry.Origin, entry.Token) : null;
 
     /// <summary>The rules arrived: they are kept, and the requests that waited for them are returned.</summary>
     public List<TWaiter> Complete(string origin, string token, RobotsRules rules)
     {
-        var entry = _entries[(origin, token)];
+        var entry = _entries[Key(origin, token)];
         if (entry.FetchId is { } id)
         {
             _fetches.Remove(id);
         }
 
         var waiting = entry.Waiting;
-        _entries[(origin, token)] = new Entry { Rules = rules };
+        _entries[Key(origin, token)] = new Entry(origin, token) { Rules = rules };
         return waiting;
     }
 
@@ -95,7 +95,7 @@ public sealed class RobotsGate<TWaiter>
             entry.CrawlId = null;
             if (entry.Waiting.Count > 0)
             {
-                refetch.Add((key.Origin, key.Token, entry.Waiting[0]));
+                refetch.Add((entry.Origin, entry.Token, entry.Waiting[0]));
             }
             else
             {
@@ -106,8 +106,14 @@ public sealed class RobotsGate<TWaiter>
         return (dropped, refetch);
     }
 
-    private sealed class Entry
+    private static string Key(string origin, string token) => origin + " " + token;
+
+    private sealed class Entry(string origin, string token)
     {
+        public string Origin { get; } = origin;
+
+        public string Token { get; } = token;
+
         public RobotsRules? Rules { get; init; }
 
         public List<TWaiter> Waiting { get; } = [];

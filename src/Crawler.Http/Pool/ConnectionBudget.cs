@@ -10,7 +10,7 @@ namespace Crawler.Http.Pool;
 public sealed class ConnectionBudget(int max)
 {
     private readonly Dictionary<string, int> _leases = new(StringComparer.Ordinal);
-    private readonly LinkedList<(string Host, long Connection)> _waiting = new();
+    private readonly LinkedList<Lease> _waiting = new();
     private int _leased;
 
     /// <summary>The most leases at once (0 = no limit).</summary>
@@ -31,7 +31,7 @@ public sealed class ConnectionBudget(int max)
     {
         if (max > 0 && _leased >= max)
         {
-            _waiting.AddLast((host, connection));
+            _waiting.AddLast(new Lease(host, connection));
             return false;
         }
 
@@ -41,11 +41,11 @@ public sealed class ConnectionBudget(int max)
 
     /// <summary><paramref name="host"/> is done with <paramref name="connection"/>: a lease still waiting is withdrawn;
     /// a granted one comes back, and the first lease waiting, now granted, is returned.</summary>
-    public (string Host, long Connection)? Return(string host, long connection)
+    public Lease? Return(string host, long connection)
     {
         for (var node = _waiting.First; node is not null; node = node.Next)
         {
-            if (node.Value == (host, connection))
+            if (node.Value == new Lease(host, connection))
             {
                 _waiting.Remove(node);
                 return null;
@@ -63,7 +63,7 @@ public sealed class ConnectionBudget(int max)
 
     /// <summary><paramref name="host"/> is gone: its leases come back and its waiting ones are withdrawn; the leases
     /// now granted to others are returned.</summary>
-    public List<(string Host, long Connection)> Forget(string host)
+    public List<Lease> Forget(string host)
     {
         for (var node = _waiting.First; node is not null;)
         {
@@ -76,7 +76,7 @@ public sealed class ConnectionBudget(int max)
             node = next;
         }
 
-        var granted = new List<(string Host, long Connection)>();
+        var granted = new List<Lease>();
         if (_leases.TryGetValue(host, out var held))
         {
             Release(host, held, held);
@@ -89,7 +89,7 @@ public sealed class ConnectionBudget(int max)
         return granted;
     }
 
-    private (string Host, long Connection)? GrantWaiting()
+    private Lease? GrantWaiting()
     {
         if (_waiting.First is not { } first || (max > 0 && _leased >= max))
         {
@@ -120,3 +120,8 @@ public sealed class ConnectionBudget(int max)
         }
     }
 }
+
+/// <summary>A connection's lease: which host holds it, for which of its connections.</summary>
+/// <param name="Host">The host.</param>
+/// <param name="Connection">The host owner's id of the connection.</param>
+public sealed record Lease(string Host, long Connection);

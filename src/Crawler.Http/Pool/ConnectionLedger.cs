@@ -14,11 +14,11 @@ public sealed class ConnectionLedger<TRequest>
 {
     private readonly int _maxPerHost;
     private readonly List<KeyQueue>[] _lanes;
-    private readonly Dictionary<(int Lane, ConnectionKey Key), KeyQueue> _queues = [];
+    private readonly Dictionary<ConnectionKey, KeyQueue>[] _queues;
     private readonly Dictionary<string, Client> _clients = new(StringComparer.Ordinal);
     private readonly Dictionary<ConnectionKey, KeyConnections> _byKey = [];
     private readonly Dictionary<long, PooledConnection> _connections = [];
-    private readonly Dictionary<long, (TRequest Request, PooledConnection Connection)> _inFlight = [];
+    private readonly Dictionary<long, InFlightEntry> _inFlight = [];
     private readonly HashSet<PooledConnection> _idle = [];
     private long _ids;
     private long _tickets;
@@ -33,6 +33,7 @@ public sealed class ConnectionLedger<TRequest>
         ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
         _maxPerHost = maxPerHost;
         _lanes = [.. Enumerable.Range(0, lanes).Select(_ => new List<KeyQueue>())];
+        _queues = [.. Enumerable.Range(0, lanes).Select(_ => new Dictionary<ConnectionKey, KeyQueue>())];
     }
 
     /// <summary>Requests waiting for a connection.</summary>
@@ -49,7 +50,7 @@ public sealed class ConnectionLedger<TRequest>
 
     /// <summary>Every request the ledger holds, waiting or in flight.</summary>
     public IEnumerable<TRequest> All() =>
-        _queues.Values.SelectMany(q => q.Items.Select(i => i.Request)).Concat(_inFlight.Values.Select(e => e.Request));
+        _queues.SelectMany(lane => lane.Values).SelectMany(q => q.Items.Select(i => i.Request)).Concat(_inFlight.Values.Select(e => e.Request));
 
     /// <summary>The connection with <paramref name="connectionId"/>, if the ledger knows it.</summary>
     public PooledConnection? Connection(long connectionId) => _connections.GetValueOrDefault(connectionId);
@@ -78,14 +79,14 @@ public sealed class ConnectionLedger<TRequest>
             throw new InvalidOperationException($"unknown client {key.Client}");
         }
 
-        if (!_queues.TryGetValue((lane, key), out var queue))
+        if (!_queues[lane].TryGetValue(key, out var queue))
         {
             queue = new KeyQueue(key);
-            _queues[(lane, key)] = queue;
+            _queues[lane][key] = queue;
             _lanes[lane].Add(queue);
         }
 
-        queue.Items.Enqueue((++_arrivals, request));
+        queue.Items.Enqueue(new Arrival(++_arrivals, request));
         _waiting++;
     }
 
@@ -138,7 +139,7 @@ public sealed class ConnectionLedger<TRequest>
             return false;
         }
 
-        (request, connection) = entry;
+        (request, connection) = (entry.Request, entry.Connection);
         var wasFull = !entry.Connection.HasRoom;
         entry.Connection.Tickets.Remove(ticket);
         if (wasFull && entry.Connection.HasRoom)
@@ -205,7 +206,7 @@ public sealed class ConnectionLedger<TRequest>
                 requests.AddRange(queue.Items.Select(i => i.Request));
                 _waiting -= queue.Items.Count;
                 _lanes[lane].Remove(queue);
-                _queues.Remove((lane, queue.Key));
+                _queues[lane].Remove(queue.Key);
             }
         }
 
@@ -219,7 +220,7 @@ public sealed class ConnectionLedger<TRequest>
         var connections = KeyConnectionsOf(key);
         if (TakeFree(connections) is { } free)
         {
-            var (_, request) = Dequeue(lane, queue);
+            var request = Dequeue(lane, queue).Request;
             var ticket = ++_tickets;
             free.Tickets.Add(ticket);
             _idle.Remove(free);
@@ -228,7 +229,7 @@ public sealed class ConnectionLedger<TRequest>
                 connections.Free.Push(free);
             }
 
-            _inFlight[ticket] = (request, free);
+            _inFlight[ticket] = new InFlightEntry(request, free);
             return new LedgerDecision<TRequest>.Send(ticket, request, free);
         }
 
@@ -267,7 +268,7 @@ public sealed class ConnectionLedger<TRequest>
         var count = 0;
         for (var lane = 0; lane < _lanes.Length; lane++)
         {
-            if (_queues.TryGetValue((lane, key), out var queue))
+            if (_queues[lane].TryGetValue(key, out var queue))
             {
                 count += queue.Items.Count;
             }
@@ -292,14 +293,14 @@ public sealed class ConnectionLedger<TRequest>
         return null;
     }
 
-    private (long Arrival, TRequest Request) Dequeue(int lane, KeyQueue queue)
+    private Arrival Dequeue(int lane, KeyQueue queue)
     {
         var item = queue.Items.Dequeue();
         _waiting--;
         if (queue.Items.Count == 0)
         {
             _lanes[lane].Remove(queue);
-            _queues.Remove((lane, queue.Key));
+            _queues[lane].Remove(queue.Key);
         }
 
         return item;
@@ -342,7 +343,7 @@ public sealed class ConnectionLedger<TRequest>
         var best = queues[from];
         for (var i = from + 1; i < queues.Count; i++)
         {
-            if (queues[i].Items.Peek().Arrival < best.Items.Peek().Arrival)
+            if (queues[i].Items.Peek().Order < best.Items.Peek().Order)
             {
                 best = queues[i];
             }
@@ -355,8 +356,14 @@ public sealed class ConnectionLedger<TRequest>
     {
         public ConnectionKey Key { get; } = key;
 
-        public Queue<(long Arrival, TRequest Request)> Items { get; } = new();
+        public Queue<Arrival> Items { get; } = new();
     }
+
+    // Classes, not tuples: generic code over reference types is shared and precompiled, so none of it is JIT-compiled
+    // at start-up.
+    private sealed record Arrival(long Order, TRequest Request);
+
+    private sealed record InFlightEntry(TRequest Request, PooledConnection Connection);
 
     private sealed class KeyConnections
     {

@@ -4,7 +4,7 @@ namespace Crawler.Http.Pool;
 /// (one crawl; connections are never shared between clients, which may have different settings).</summary>
 /// <param name="Origin">The origin, as <see cref="Origins.Of"/> writes it.</param>
 /// <param name="Client">The client's id.</param>
-public readonly record struct ConnectionKey(string Origin, string Client);
+public sealed record ConnectionKey(string Origin, string Client);
 
 /// <summary>Where a connection of a <see cref="ConnectionLedger{TRequest}"/> is in its life.</summary>
 public enum ConnectionState : byte
@@ -40,7 +40,7 @@ public sealed class PooledConnection
     public ConnectionState State { get; internal set; }
 
     /// <summary>The tickets of the requests written to it and not yet answered.</summary>
-    internal HashSet<long> Tickets { get; } = [];
+    internal List<long> Tickets { get; } = new(1); // at most the pipelining depth: a list beats a set
 
     /// <summary>How many requests it has in flight.</summary>
     public int InFlight => Tickets.Count;

@@ -14,8 +14,8 @@ public sealed class ConnectionBudgetSpecs
         Assert.False(budget.TryLease("b", 3));
         Assert.False(budget.TryLease("c", 4));
         Assert.True(budget.UnderPressure);
-        Assert.Equal(("b", 3L), budget.Return("a", 1));
-        Assert.Equal(("c", 4L), budget.Return("a", 2));
+        Assert.Equal(new Lease("b", 3), budget.Return("a", 1));
+        Assert.Equal(new Lease("c", 4), budget.Return("a", 2));
         Assert.False(budget.UnderPressure);
         Assert.Equal(2, budget.Leased);
         Assert.Equal(["b", "c"], budget.Holders.Order());
@@ -40,7 +40,7 @@ public sealed class ConnectionBudgetSpecs
         budget.TryLease("a", 2);
         budget.TryLease("b", 3);
         budget.TryLease("a", 4);
-        Assert.Equal([("b", 3L)], budget.Forget("a"));
+        Assert.Equal([new Lease("b", 3)], budget.Forget("a"));
         Assert.Equal(1, budget.Leased);
     }
 
