@@ -13,6 +13,7 @@ using Crawler.Core.Output;
 using Crawler.SampleSite;
 using Serilog;
 using Serilog.Events;
+using Crawler.Core.Coordination;
 
 namespace Crawler;
 

@@ -68,6 +68,9 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
+        // Before any fetcher starts its planet timer: however the crawl was started (Props of an embedder's, a test's).
+        SchedulerWarmUp.Ensure(Context.System);
+
         // The printer is watched: the coordinator ends with it, so results are never cut off by its own stop.
         _printer = Context.ActorOf(_printerProps, "printer");
         Context.Watch(_printer);

@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace Crawler.Core.Embedding;
+namespace Crawler.Core.Coordination;
 
 /// <summary>
 /// Starts Akka's scheduler before a crawl does. In Akka 1.5.74 <c>HashedWheelTimerScheduler</c> starts its worker
