@@ -114,12 +114,9 @@ internal static class CrawlerApp
         var mode = line.Command == Command.Titles ? CrawlMode.Titles : CrawlMode.Planets;
         // A progress line only on a terminal: a pipe or a file gets results and the summary alone.
         var progress = stderr == Console.Error && !Console.IsErrorRedirected;
-        var crawl = fileUrls is null
-            ? CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, stderr, line.TimelinePath, progress)
-            : CrawlerStreams.Start(system, Source.From(urls).Concat(Source.From(fileUrls)
-                    .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))),
-                mode, settings, format, stdout, stderr, line.TimelinePath, progress);
         var interrupted = 0;
+        string? reason = null;
+        CrawlHandle? running = null;
         void Interrupt(PosixSignalContext context)
         {
             // Keep the process alive: stop starting work, report the unfinished planets as cancelled, print the
@@ -127,12 +124,25 @@ internal static class CrawlerApp
             context.Cancel = true;
             if (Interlocked.Exchange(ref interrupted, 1) == 0)
             {
-                crawl.Cancel($"interrupted by {context.Signal}");
+                Volatile.Write(ref reason, $"interrupted by {context.Signal}");
+                Volatile.Read(ref running)?.Cancel(reason);
             }
         }
 
+        // Signals are caught before the crawl starts: a fast first result must not outrun the handlers.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        var crawl = fileUrls is null
+            ? CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, stderr, line.TimelinePath, progress)
+            : CrawlerStreams.Start(system, Source.From(urls).Concat(Source.From(fileUrls)
+                    .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))),
+                mode, settings, format, stdout, stderr, line.TimelinePath, progress);
+        Volatile.Write(ref running, crawl);
+        if (Volatile.Read(ref reason) is { } early)
+        {
+            crawl.Cancel(early); // the signal came while the crawl was being started
+        }
+
         var summary = await crawl.Completion.ConfigureAwait(false);
         await StopAsync(system).ConfigureAwait(false);
         return Volatile.Read(ref interrupted) == 1 ? ExitInterrupted : summary.AllOk ? ExitOk : ExitFailures;
