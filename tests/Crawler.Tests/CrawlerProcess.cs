@@ -64,7 +64,8 @@ public static class CrawlerProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"crawler {string.Join(' ', start.ArgumentList.Skip(1))} did not finish in {timeoutSeconds} s");
+            throw new TimeoutException($"crawler {string.Join(' ', start.ArgumentList.Skip(1))} did not finish in {timeoutSeconds} s\n" +
+                $"--- stdout\n{await stdout}\n--- stderr\n{await stderr}");
         }
 
         return new CrawlerRun(process.ExitCode, await stdout, await stderr);
