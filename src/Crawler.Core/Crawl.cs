@@ -35,9 +35,11 @@ public static class Crawl
     /// one <see cref="PlanetResult"/> for each URL to its printer (never a reply to the sender). A second
     /// <c>StartCrawl</c> to the same coordinator is refused with <see cref="CrawlRefused"/>.
     /// </summary>
-    /// <param name="Urls">The planets (or pages, in the titles job), in order; duplicates are crawled as often as listed.</param>
-    /// <param name="Mode">The planet job or the titles job.</param>
-    public sealed record StartCrawl(ImmutableArray<string> Urls, CrawlMode Mode = CrawlMode.Planets);
+    /// <param name="Urls">The planets (or pages, in the titles job), in order; duplicates are crawled as often as listed.
+    /// A default (uninitialised) array is an empty crawl; a null or blank URL is a <c>bad-url</c> result.</param>
+    /// <param name="Mode">The planet job or the titles job; null (the default) for the crawl's own mode (its
+    /// <see cref="Embedding.CrawlOptions.Mode"/>, or the planet job).</param>
+    public sealed record StartCrawl(ImmutableArray<string> Urls, CrawlMode? Mode = null);
 
     /// <summary>
     /// Stops a running crawl (Ctrl-C in the console host, a cancelled task when embedded). The coordinator starts no
@@ -54,8 +56,8 @@ public static class Crawl
     /// planet with <see cref="PlanetAck"/> only while fewer than max-planets-in-flight fetchers run (back-pressure),
     /// tells the printer <see cref="CrawlStarted"/> with a count of -1, and <see cref="CrawlFinished"/> after the last result.
     /// </summary>
-    /// <param name="Mode">The planet job or the titles job.</param>
-    public sealed record StartStreamedCrawl(CrawlMode Mode = CrawlMode.Planets);
+    /// <param name="Mode">The planet job or the titles job; null (the default) for the crawl's own mode.</param>
+    public sealed record StartStreamedCrawl(CrawlMode? Mode = null);
 
     /// <summary>One planet of a streamed crawl.</summary>
     /// <param name="Url">The planet URL as given.</param>
@@ -83,9 +85,14 @@ public static class Crawl
         public static StreamEnded Instance { get; } = new();
     }
 
-    /// <summary>The source of streamed planets failed; the crawl finishes what it has.</summary>
+    /// <summary>The source of streamed planets failed: the crawl reads no more planets and finishes those it has; a
+    /// crawl whose results are a stream then fails that stream with <see cref="Cause"/>.</summary>
     /// <param name="Reason">What went wrong.</param>
-    public sealed record StreamFailed(string Reason);
+    public sealed record StreamFailed(string Reason) : Akka.Actor.INoSerializationVerificationNeeded
+    {
+        /// <summary>The source's exception, when there is one (a stream and its crawl are in one process).</summary>
+        public Exception? Cause { get; init; }
+    }
 
     /// <summary>Sent by the coordinator to its printer after the last result: the crawl is done.</summary>
     /// <param name="PlanetCount">How many planets the crawl had.</param>
@@ -99,7 +106,11 @@ public static class Crawl
     /// <param name="PlanetCount">The number of results that will follow; -1 for a streamed crawl, whose
     /// <see cref="CrawlFinished"/> gives the count after the last result.</param>
     /// <param name="Mode">The job, which decides the output format.</param>
-    public sealed record CrawlStarted(int PlanetCount, CrawlMode Mode);
+    public sealed record CrawlStarted(int PlanetCount, CrawlMode Mode)
+    {
+        /// <summary>The crawl's id, which its results and <see cref="Completed"/> carry.</summary>
+        public string CrawlId { get; init; } = string.Empty;
+    }
 
     /// <summary>The job of one <see cref="Fetching.PlanetFetcher"/>, given in its Props. The fetcher reports one
     /// <see cref="PlanetResult"/> with the same <paramref name="Index"/> to its parent and stops.</summary>
@@ -117,6 +128,10 @@ public static class Crawl
         /// <summary>Where the time of each answered request of the planet went, in order (redirects and retries
         /// included).</summary>
         public IReadOnlyList<RequestTiming> Timings { get; init; } = [];
+
+        /// <summary>The id of the crawl the result belongs to (<see cref="Embedding.CrawlOptions.CrawlId"/>, or the
+        /// one the crawl made up): an actor running several crawls tells their results apart by it.</summary>
+        public string CrawlId { get; init; } = string.Empty;
     }
 
     /// <summary>The phases of one answered request of a planet.</summary>
@@ -164,7 +179,11 @@ public static class Crawl
 
     /// <summary>Sent by the printer to its completion target once every planet has reported.</summary>
     /// <param name="Summary">The counts and the time the crawl took.</param>
-    public sealed record Completed(CrawlSummary Summary);
+    public sealed record Completed(CrawlSummary Summary)
+    {
+        /// <summary>The id of the crawl that completed, as its results carry it.</summary>
+        public string CrawlId { get; init; } = string.Empty;
+    }
 }
 
 /// <summary>Counts of a finished crawl.</summary>

@@ -94,8 +94,15 @@ public sealed record CrawlerSettings(
             SettingsReader.Switch(crawler, Path, "robots.enabled"),
             SettingsReader.Duration(crawler, Path, "robots.max-crawl-delay"),
             HttpClientSettings.Create(crawler.GetConfig("http")),
-            SettingsReader.PositiveDuration(crawler, Path, "host-idle-timeout"));
+            SettingsReader.PositiveDuration(crawler, Path, "host-idle-timeout"))
+        {
+            Dispatcher = SettingsReader.Read(crawler, Path, "dispatcher", (c, k) => c.GetString(k) ?? string.Empty, "a dispatcher id").Trim(),
+        };
     }
+
+    /// <summary>The dispatcher of every crawler actor (<c>dispatcher</c>: coordinators, printers, fetchers, host owners,
+    /// connections; empty for Akka's default dispatcher). Akka.IO's own actors stay on Akka.IO's dispatcher.</summary>
+    public string Dispatcher { get; init; } = string.Empty;
 
     private static TimeSpan? ReadDeadline(Config crawler)
     {

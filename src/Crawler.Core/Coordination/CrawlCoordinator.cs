@@ -34,6 +34,9 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
     private readonly IActorRef _hosts;
     private readonly Props _printerProps;
     private readonly string _crawlId;
+    private readonly string _hostsKey;
+    private readonly CrawlMode _mode;
+    private readonly bool _paced;
     private readonly Func<IUntypedActorContext, Crawl.FetchPlanet, CrawlContext, IActorRef> _fetcherFactory;
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -41,13 +44,18 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
 
     /// <summary>Creates the coordinator; prefer <see cref="Props"/>.</summary>
     public CrawlCoordinator(CrawlerSettings settings, IActorRef hosts, Props printer, string? crawlId,
-        Func<IUntypedActorContext, Crawl.FetchPlanet, CrawlContext, IActorRef>? fetcherFactory)
+        Func<IUntypedActorContext, Crawl.FetchPlanet, CrawlContext, IActorRef>? fetcherFactory, CrawlMode mode, bool paced)
     {
+        _paced = paced;
         _settings = settings;
         _hosts = hosts;
         _printerProps = printer;
-        _crawlId = crawlId ?? $"crawl-{Interlocked.Increment(ref _crawls)}-{Guid.NewGuid():N}";
-        _fetcherFactory = fetcherFactory ?? ((context, job, crawl) => context.ActorOf(PlanetFetcher.Props(job, crawl), PlanetFetcher.ActorName(job)));
+        _crawlId = string.IsNullOrWhiteSpace(crawlId) ? NewCrawlId() : crawlId;
+
+        // The hosts tell crawls apart by this key: unique even when a caller gives two crawls the same id.
+        _hostsKey = string.IsNullOrWhiteSpace(crawlId) ? _crawlId : $"{crawlId}#{Interlocked.Increment(ref _crawls)}";
+        _mode = mode;
+        _fetcherFactory = fetcherFactory ?? ((context, job, crawl) => context.ActorOf(PlanetFetcher.Props(job, crawl).On(settings.Dispatcher), PlanetFetcher.ActorName(job)));
     }
 
     /// <inheritdoc />
@@ -56,10 +64,17 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
     /// <summary>Props for a coordinator whose fetches go to <paramref name="hosts"/> (the system's
     /// <see cref="HostRegistry"/>) and whose printer is made from <paramref name="printer"/>. <paramref name="crawlId"/>
     /// names the crawl (default: a new unique id); <paramref name="fetcherFactory"/> makes the fetcher of one planet
-    /// (default: a <see cref="PlanetFetcher"/> child); tests pass probes.</summary>
+    /// (default: a <see cref="PlanetFetcher"/> child); tests pass probes. <paramref name="mode"/> is the job of a start
+    /// message that names none. A <paramref name="paced"/> crawl's results are taken by a consumer that acknowledges
+    /// each with <see cref="ResultTaken"/> (a stream's): planets running and results not yet taken are together at
+    /// most max-planets-in-flight, so the crawl runs only that far ahead of a slow consumer.</summary>
     public static Props Props(CrawlerSettings settings, IActorRef hosts, Props printer, string? crawlId = null,
-        Func<IUntypedActorContext, Crawl.FetchPlanet, CrawlContext, IActorRef>? fetcherFactory = null) =>
-        Akka.Actor.Props.Create<CrawlCoordinator>(settings, hosts, printer, crawlId, fetcherFactory);
+        Func<IUntypedActorContext, Crawl.FetchPlanet, CrawlContext, IActorRef>? fetcherFactory = null, CrawlMode mode = CrawlMode.Planets,
+        bool paced = false) =>
+        Akka.Actor.Props.Create<CrawlCoordinator>(settings, hosts, printer, crawlId, fetcherFactory, mode, paced).On(settings?.Dispatcher);
+
+    /// <summary>A new crawl id, unique in the process and across processes: <c>crawl-N-guid</c>.</summary>
+    public static string NewCrawlId() => $"crawl-{Interlocked.Increment(ref _crawls)}-{Guid.NewGuid():N}";
 
     /// <summary>Fetchers that throw are stopped, never restarted (a restart would fetch the planet twice); the
     /// exception is kept for the planet's <c>crash</c> result.</summary>
@@ -72,9 +87,18 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
         SchedulerWarmUp.Ensure(Context.System);
 
         // The printer is watched: the coordinator ends with it, so results are never cut off by its own stop.
-        _printer = Context.ActorOf(_printerProps, "printer");
+        _printer = Context.ActorOf(_printerProps.On(_settings.Dispatcher), "printer");
         Context.Watch(_printer);
         Become(Idle);
+    }
+
+    /// <summary>A coordinator that threw has lost its crawl's state (a bug of ours): under a parent that restarts it,
+    /// it stops instead of waiting for a start that will never come; its printer has already been stopped with it, which
+    /// cancels the crawl's task.</summary>
+    protected override void PostRestart(Exception reason)
+    {
+        _log.Error(reason, "Crawl {CrawlId} failed and was stopped", _crawlId);
+        Context.Stop(Self);
     }
 
     /// <inheritdoc />
@@ -85,17 +109,18 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
         switch (message)
         {
             case Crawl.StartCrawl start:
-                var batch = Begin(start.Mode, start.Urls.Length);
-                foreach (var url in start.Urls)
+                var urls = start.Urls.IsDefault ? [] : start.Urls;
+                var batch = Begin(start.Mode ?? _mode, urls.Length);
+                foreach (var url in urls)
                 {
-                    batch.Admit(url);
+                    batch.Admit(url ?? string.Empty);
                 }
 
                 batch.InputDone = true;
                 Advance(batch);
                 break;
             case Crawl.StartStreamedCrawl start:
-                var stream = Begin(start.Mode, -1);
+                var stream = Begin(start.Mode ?? _mode, -1);
                 stream.AckTo = Sender;
                 Advance(stream);
                 break;
@@ -130,6 +155,10 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
                 break;
             case Crawl.PlanetResult result:
                 OnResult(run, result);
+                break;
+            case ResultTaken:
+                run.Untaken = Math.Max(0, run.Untaken - 1);
+                Advance(run);
                 break;
             case Terminated terminated when terminated.ActorRef.Equals(_printer):
                 Context.Stop(Self); // the printer was stopped with the system: nobody to report to
@@ -174,11 +203,12 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
 
     private CrawlRun Begin(CrawlMode mode, int count)
     {
-        var context = CrawlContext.Create(_crawlId, _settings, _hosts);
+        var context = CrawlContext.Create(_hostsKey, _settings, _hosts);
         var run = new CrawlRun(mode, _settings.Sequential ? 1 : _settings.MaxPlanetsInFlight, context);
-        _hosts.Tell(new Host.CrawlStarted(_crawlId));
-        _printer.Tell(new Crawl.CrawlStarted(count, mode));
-        _log.Info("Crawling {Count} {Mode} ({How})", count < 0 ? "a stream of" : (object)count, mode, _settings.Sequential ? "sequentially" : "concurrently");
+        _hosts.Tell(new Host.CrawlStarted(_hostsKey));
+        _printer.Tell(new Crawl.CrawlStarted(count, mode) { CrawlId = _crawlId });
+        _log.Debug("Crawl {CrawlId}: {Count} {Mode} ({How})", _crawlId, count < 0 ? "a stream of" : (object)count, mode,
+            _settings.Sequential ? "sequentially" : "concurrently");
         if (_settings.Deadline is { } deadline)
         {
             Timers.StartSingleTimer(DeadlineTimerKey, DeadlineReached.Instance, deadline);
@@ -192,14 +222,14 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
     /// and finishes when everything is done.</summary>
     private void Advance(CrawlRun run)
     {
-        while (run.Running.Count < run.MaxInFlight && run.Waiting.TryDequeue(out var job))
+        while (run.HasRoom && run.Waiting.TryDequeue(out var job))
         {
             var fetcher = _fetcherFactory(Context, job, run.Context);
             Context.Watch(fetcher);
             run.Running[fetcher] = new Running(job, Stopwatch.StartNew());
         }
 
-        if (run.AckTo is { } ackTo && !run.InputDone && run.Running.Count < run.MaxInFlight)
+        if (run.AckTo is { } ackTo && !run.InputDone && run.HasRoom)
         {
             ackTo.Tell(Crawl.PlanetAck.Instance);
             run.AckTo = null;
@@ -253,8 +283,13 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
 
     private void Deliver(CrawlRun run, Crawl.PlanetResult result, bool advance = true)
     {
-        _printer.Tell(result);
+        _printer.Tell(result with { CrawlId = _crawlId });
         run.Delivered++;
+        if (_paced)
+        {
+            run.Untaken++;
+        }
+
         if (advance)
         {
             Advance(run);
@@ -298,10 +333,22 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
         /// <summary>The stream waiting for an acknowledgement, if one is.</summary>
         public IActorRef? AckTo { get; set; }
 
+        /// <summary>Results delivered and not yet taken by a paced crawl's consumer (always 0 when not paced).</summary>
+        public int Untaken { get; set; }
+
+        /// <summary>Another planet may start: the running ones and the results not yet taken leave room.</summary>
+        public bool HasRoom => Running.Count + Untaken < MaxInFlight;
+
         public void Admit(string url) => Waiting.Enqueue(new Crawl.FetchPlanet(Admitted++, url, mode));
     }
 
     private sealed record Running(Crawl.FetchPlanet Job, Stopwatch? Clock);
+
+    /// <summary>A paced crawl's consumer took one result (pushed it downstream): one more planet may run.</summary>
+    internal sealed record ResultTaken : INoSerializationVerificationNeeded
+    {
+        public static readonly ResultTaken Instance = new();
+    }
 
     private sealed record DeadlineReached
     {

@@ -6,14 +6,21 @@ namespace Crawler.Core.Embedding;
 /// <summary>
 /// What one embedded crawl changes of the system's <c>crawler</c> settings. Every property left null keeps the
 /// system's value (its HOCON over the embedded <c>reference.conf</c>); <see cref="Hocon"/> sets any other
-/// <c>crawler.*</c> key for this crawl only. Limits of the shared connection pool
-/// (<c>crawler.http.max-connections-per-host</c>, <c>max-connections</c>) are the system's: a crawl may only ask
-/// for a lower per-host cap.
+/// <c>crawler.*</c> key for this crawl only. Every key either applies to the crawl or is refused by
+/// <see cref="Resolve"/> with a <see cref="ConfigurationException"/> that says why: an unknown key (a typo), and the
+/// keys of what all the system's crawls share, which only the system's HOCON sets (<c>http.max-connections</c>,
+/// <c>host-idle-timeout</c>, <c>stop-system-on-completion</c>, and <c>planets</c>, which the call gives). A crawl may ask
+/// for a lower <c>http.max-connections-per-host</c> than the system's, never a higher one or none (0).
 /// </summary>
 public sealed record CrawlOptions
 {
-    /// <summary>The planet job (default) or the titles job.</summary>
+    /// <summary>The planet job (default) or the titles job: the job of the crawl however it is started (a
+    /// <see cref="Crawl.StartCrawl"/> that names a mode wins).</summary>
     public CrawlMode Mode { get; init; } = CrawlMode.Planets;
+
+    /// <summary>The crawl's id, which every result, <see cref="Crawl.Completed"/> and <see cref="CrawlReport"/> carry
+    /// (<see cref="Crawl.PlanetResult.CrawlId"/>); null for a new unique one.</summary>
+    public string? CrawlId { get; init; }
 
     /// <summary><c>article-selector</c>: CSS, or XPath when it starts with <c>/</c>, <c>(</c> or <c>xpath:</c>.</summary>
     public string? ArticleSelector { get; init; }
@@ -54,15 +61,15 @@ public sealed record CrawlOptions
 
     /// <summary>The settings of a crawl with these options over <paramref name="crawler"/> (a system's
     /// <c>crawler</c> section). The crawl never stops the system.</summary>
-    /// <exception cref="ConfigurationException">A value is bad (a selector that does not parse, a negative timeout);
-    /// the message names the key.</exception>
+    /// <exception cref="ConfigurationException">A value is bad (a selector that does not parse, a negative timeout), or
+    /// a key of <see cref="Hocon"/> cannot apply to one crawl; the message names the key.</exception>
     public CrawlerSettings Resolve(Config crawler)
     {
         ArgumentNullException.ThrowIfNull(crawler);
         var config = Overrides().ToConfig();
         if (!string.IsNullOrWhiteSpace(Hocon))
         {
-            config = config.WithFallback(ConfigurationFactory.ParseString(Hocon));
+            config = config.WithFallback(PerCrawlHocon.Check(Hocon, crawler));
         }
 
         return CrawlerSettings.Create(config.WithFallback(crawler)) with { StopSystemOnCompletion = false };

@@ -1,14 +1,15 @@
 using Akka;
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Crawler.Core.Configuration;
 using Crawler.Core.Coordination;
+using Crawler.Core.Hosts;
 using Crawler.Core.Output;
 using Crawler.Http;
 using Crawler.Http.Pool;
-using Crawler.Core.Hosts;
 
 namespace Crawler.Core.Embedding;
 
@@ -31,8 +32,16 @@ public sealed class CrawlerExtension : IExtension, ICrawler
         ArgumentNullException.ThrowIfNull(system);
         _system = system;
         Settings = CrawlerSettings.Create(system) with { StopSystemOnCompletion = false };
-        Hosts = system.SystemActorOf(HostRegistry.Props(new HostOwnerSettings(Settings.Http.MaxConnectionsPerHost, Settings.HostIdleTimeout),
+        if (Settings.Dispatcher.Length > 0 && !system.Dispatchers.HasDispatcher(Settings.Dispatcher))
+        {
+            throw new ConfigurationException($"crawler.dispatcher = \"{Settings.Dispatcher}\" is not a dispatcher of this ActorSystem (configure it in its HOCON, or leave the key empty)");
+        }
+
+        Hosts = system.SystemActorOf(HostRegistry.Props(new HostOwnerSettings(Settings.Http.MaxConnectionsPerHost, Settings.HostIdleTimeout, Settings.Dispatcher),
             ConnectionCap(Settings.Http.MaxConnections, system)), "crawler-hosts");
+        var shutdown = CoordinatedShutdown.Get(system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "crawler-cancel-crawls",
+            () => CancelCrawlsAsync(shutdown.Timeout(CoordinatedShutdown.PhaseBeforeServiceUnbind)));
     }
 
     /// <summary>The extension of <paramref name="system"/>.</summary>
@@ -53,7 +62,8 @@ public sealed class CrawlerExtension : IExtension, ICrawler
     public Props CrawlProps(IActorRef resultsTo, CrawlOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(resultsTo);
-        return CrawlCoordinator.Props(SettingsFor(options), Hosts, ResultPrinter.Props(PrinterOptions.Silent(resultsTo)));
+        return CrawlCoordinator.Props(SettingsFor(options), Hosts, ResultPrinter.Props(PrinterOptions.Silent(resultsTo)),
+            options?.CrawlId, mode: options?.Mode ?? CrawlMode.Planets);
     }
 
     /// <inheritdoc />
@@ -62,10 +72,17 @@ public sealed class CrawlerExtension : IExtension, ICrawler
     {
         ArgumentNullException.ThrowIfNull(planets);
         var settings = SettingsFor(options);
-        var start = new Crawl.StartCrawl([.. planets], options?.Mode ?? CrawlMode.Planets);
+        var crawlId = string.IsNullOrWhiteSpace(options?.CrawlId) ? CrawlCoordinator.NewCrawlId() : options.CrawlId;
+        var start = new Crawl.StartCrawl([.. planets]);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return CrawlReport.Cancelled(crawlId, start.Urls, "cancelled: the caller cancelled the crawl before it started");
+        }
+
         SchedulerWarmUp.Ensure(_system);
         var report = new TaskCompletionSource<CrawlReport>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var crawl = _system.SystemActorOf(CrawlCoordinator.Props(settings, Hosts, ResultPrinter.Props(PrinterOptions.Silent(null, report))), NextName());
+        var crawl = _system.SystemActorOf(CrawlCoordinator.Props(settings, Hosts, ResultPrinter.Props(PrinterOptions.Silent(null, report)),
+            crawlId, mode: options?.Mode ?? CrawlMode.Planets), NextName());
         crawl.Tell(start);
         await using var cancel = cancellationToken.Register(() => crawl.Tell(new Crawl.CancelCrawl("the caller cancelled the crawl")));
         return await report.Task.ConfigureAwait(false);
@@ -75,10 +92,12 @@ public sealed class CrawlerExtension : IExtension, ICrawler
     public Source<Crawl.PlanetResult, NotUsed> Results(Source<string, NotUsed> planets, CrawlOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(planets);
-        var settings = SettingsFor(options);
-        var mode = options?.Mode ?? CrawlMode.Planets;
-        return CrawlerStreams.Results(_system, planets, mode, settings);
+        return planets.Via(ResultsFlow(options));
     }
+
+    /// <inheritdoc />
+    public Flow<string, Crawl.PlanetResult, StreamedCrawl> ResultsFlow(CrawlOptions? options = null) =>
+        CrawlerStreams.Flow(_system, SettingsFor(options), options?.Mode ?? CrawlMode.Planets, options?.CrawlId);
 
     /// <summary>The connections the system may hold: <paramref name="configured"/>, lowered below the process's
     /// open-file limit (with a warning that says how to raise it).</summary>
@@ -93,6 +112,22 @@ public sealed class CrawlerExtension : IExtension, ICrawler
         }
 
         return cap;
+    }
+
+    /// <summary>The system is shutting down: every running crawl ends now with <c>cancelled</c> results for its
+    /// unfinished planets, reported (a <see cref="CrawlAsync"/> returns its report) before the actors stop.</summary>
+    private async Task<Done> CancelCrawlsAsync(TimeSpan phaseTimeout)
+    {
+        try
+        {
+            await Hosts.Ask<Host.CrawlsEnded>(new Host.EndCrawls("the ActorSystem is shutting down"), phaseTimeout * 0.9).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            _system.Log.Warning("Crawls still ran when the shutdown phase {0} ended", CoordinatedShutdown.PhaseBeforeServiceUnbind);
+        }
+
+        return Done.Instance;
     }
 
     private string NextName() => $"crawler-crawl-{Interlocked.Increment(ref _crawls)}";

@@ -10,8 +10,8 @@ namespace Crawler.Core.Embedding;
 
 /// <summary>
 /// Crawls fed by Akka.Streams: planets come from a <see cref="Source{TOut,TMat}"/> (a file of a million URLs read
-/// lazily) into the coordinator through <c>Sink.ActorRefWithAck</c>, so the source is read only as fast as
-/// max-planets-in-flight fetchers finish; and the crawl's results can themselves be consumed as a source.
+/// lazily) into the coordinator, read only as fast as max-planets-in-flight fetchers finish; and a crawl can be a
+/// <see cref="Flow"/> of its own (URLs in, results out, paced by its consumer).
 /// </summary>
 public static class CrawlerStreams
 {
@@ -30,21 +30,44 @@ public static class CrawlerStreams
         return new CrawlHandle(completion.Task, coordinator);
     }
 
-    /// <summary>The results of a crawl of <paramref name="planets"/>, as a source: one <see cref="Crawl.PlanetResult"/>
-    /// per planet, in the order they finish; the source completes after the last one. Results are buffered
-    /// (up to <paramref name="bufferSize"/>, then in the crawl's printer) if the consumer is slower than the crawl.</summary>
+    /// <summary>
+    /// A crawl as a flow: planet URLs in, one <see cref="Crawl.PlanetResult"/> per planet out, in the order they finish;
+    /// it completes after the last result. Each materialization is a new crawl (its id is <paramref name="crawlId"/>, or
+    /// a new one), materialized as a <see cref="StreamedCrawl"/> (the id, the summary, cancel).
+    /// </summary>
+    /// <remarks>
+    /// Back-pressure: the planets running and the results the consumer has not taken yet are together at most
+    /// max-planets-in-flight, and no other buffer holds results: a consumer slower than the crawl slows the crawl
+    /// (lower max-planets-in-flight for a shorter lead). Planets are pulled only as fetchers free up. A failing upstream
+    /// ends the input: the planets read before it are crawled, their results emitted, and then the stream fails with
+    /// the upstream's exception. A consumer that cancels cancels the crawl (its fetchers and connections stop).
+    /// </remarks>
+    public static Flow<string, Crawl.PlanetResult, StreamedCrawl> Flow(ActorSystem system, CrawlerSettings settings,
+        CrawlMode mode = CrawlMode.Planets, string? crawlId = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(settings);
+        var hosts = CrawlerExtension.Get(system).Hosts;
+        var embedded = settings with { StopSystemOnCompletion = false };
+        return Akka.Streams.Dsl.Flow.FromGraph(new CrawlStage((ExtendedActorSystem)system,
+            (target, id) => CrawlCoordinator.Props(embedded, hosts, ResultPrinter.Props(PrinterOptions.Silent(target)), id, mode: mode, paced: true),
+            crawlId));
+    }
+
+    /// <summary>The results of a crawl of <paramref name="planets"/>, as a source: <paramref name="planets"/> through
+    /// <see cref="Flow"/> (the same back-pressure, failure and cancellation).</summary>
+    /// <param name="system">Where the crawl runs.</param>
+    /// <param name="planets">The planet URLs.</param>
+    /// <param name="mode">The job.</param>
+    /// <param name="settings">The crawl's settings.</param>
+    /// <param name="bufferSize">Not used any more: no buffer holds results beyond what <see cref="Flow"/> documents.
+    /// Kept so that callers that pass it still compile.</param>
     public static Source<Crawl.PlanetResult, NotUsed> Results(ActorSystem system, Source<string, NotUsed> planets, CrawlMode mode,
         CrawlerSettings settings, int bufferSize = 1024)
     {
-        ArgumentNullException.ThrowIfNull(system);
-        return Source.Queue<Crawl.PlanetResult>(bufferSize, OverflowStrategy.Backpressure)
-            .MapMaterializedValue(queue =>
-            {
-                var printer = Props.Create<QueuePrinter>(queue);
-                Feed(system, planets, mode, CrawlerProps.Coordinator(system, settings with { StopSystemOnCompletion = false }, printer),
-                    $"crawler-stream-{Interlocked.Increment(ref _runs)}");
-                return NotUsed.Instance;
-            });
+        ArgumentNullException.ThrowIfNull(planets);
+        _ = bufferSize;
+        return planets.Via(Flow(system, settings, mode));
     }
 
     private static IActorRef Feed(ActorSystem system, Source<string, NotUsed> planets, CrawlMode mode, Props coordinatorProps, string name)
@@ -53,90 +76,7 @@ public static class CrawlerStreams
         var coordinator = ((ExtendedActorSystem)system).SystemActorOf(coordinatorProps, name);
         planets.Select(url => new Crawl.Planet(url))
             .RunWith(Sink.ActorRefWithAck<Crawl.Planet>(coordinator, new Crawl.StartStreamedCrawl(mode), Crawl.PlanetAck.Instance,
-                Crawl.StreamEnded.Instance, e => new Crawl.StreamFailed(e.Message)), system.Materializer());
+                Crawl.StreamEnded.Instance, e => new Crawl.StreamFailed(e.Message) { Cause = e }), system.Materializer());
         return coordinator;
-    }
-
-    /// <summary>A crawl's printer that hands results to a stream queue, one offer at a time. A consumer that goes away
-    /// (the stream was cancelled, or failed) cancels the crawl (the printer's parent); the crawl's last results are then
-    /// dropped here, not left as dead letters in the host's log.</summary>
-    private sealed class QueuePrinter : UntypedActor, IWithUnboundedStash
-    {
-        private readonly ISourceQueueWithComplete<Crawl.PlanetResult> _queue;
-
-        public QueuePrinter(ISourceQueueWithComplete<Crawl.PlanetResult> queue)
-        {
-            _queue = queue;
-            queue.WatchCompletionAsync().PipeTo(Self, success: () => StreamClosed.Instance, failure: _ => StreamClosed.Instance);
-        }
-
-        public IStash Stash { get; set; } = null!;
-
-        protected override void OnReceive(object message)
-        {
-            switch (message)
-            {
-                case Crawl.PlanetResult result:
-                    _queue.OfferAsync(result).PipeTo(Self);
-                    Become(Offering);
-                    break;
-                case Crawl.CrawlFinished:
-                    _queue.Complete();
-                    Become(Done);
-                    break;
-                case StreamClosed:
-                    ConsumerGone();
-                    break;
-                case Crawl.CrawlStarted:
-                    break;
-                default:
-                    Unhandled(message);
-                    break;
-            }
-        }
-
-        private void Offering(object message)
-        {
-            switch (message)
-            {
-                case IQueueOfferResult offered when offered is QueueOfferResult.Enqueued:
-                    Stash.UnstashAll();
-                    Become(OnReceive);
-                    break;
-                case IQueueOfferResult or Status.Failure or StreamClosed:
-                    ConsumerGone();
-                    break;
-                default:
-                    Stash.Stash();
-                    break;
-            }
-        }
-
-        /// <summary>Every result was offered and the queue completed: stop once the stream has closed.</summary>
-        private void Done(object message)
-        {
-            if (message is StreamClosed)
-            {
-                Context.Stop(Self);
-            }
-        }
-
-        private void ConsumerGone()
-        {
-            Context.Parent.Tell(new Crawl.CancelCrawl("the stream's consumer cancelled"));
-            Stash.ClearStash();
-            Become(message =>
-            {
-                if (message is Crawl.CrawlFinished)
-                {
-                    Context.Stop(Self);
-                }
-            });
-        }
-
-        private sealed record StreamClosed
-        {
-            public static readonly StreamClosed Instance = new();
-        }
     }
 }

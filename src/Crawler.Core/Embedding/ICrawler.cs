@@ -25,17 +25,28 @@ public interface ICrawler
 
     /// <summary>
     /// The results of a crawl of the planets <paramref name="planets"/> emits, as a source: one
-    /// <see cref="Crawl.PlanetResult"/> per planet in the order they finish, then completion. Each materialization
-    /// is a new crawl; planets are pulled only as fast as fetch actors free up (max-planets-in-flight), and a
-    /// consumer that cancels cancels the crawl.
+    /// <see cref="Crawl.PlanetResult"/> per planet in the order they finish, then completion; <paramref name="planets"/>
+    /// through <see cref="ResultsFlow"/>, with its back-pressure: planets are pulled only as fast as the consumer takes
+    /// results (at most max-planets-in-flight planets running or waiting to be taken). A failing
+    /// <paramref name="planets"/> fails the stream with its exception, after the results of the planets read before;
+    /// a consumer that cancels cancels the crawl.
     /// </summary>
     Source<Crawl.PlanetResult, NotUsed> Results(Source<string, NotUsed> planets, CrawlOptions? options = null);
+
+    /// <summary>
+    /// A crawl as a flow: planet URLs in, results out (see <see cref="CrawlerStreams.Flow"/>), materialized as a
+    /// <see cref="StreamedCrawl"/>: the crawl's id, its summary, and a way to cancel it. Each materialization is a new crawl.
+    /// </summary>
+    /// <exception cref="Akka.Configuration.ConfigurationException">An option is bad.</exception>
+    Flow<string, Crawl.PlanetResult, StreamedCrawl> ResultsFlow(CrawlOptions? options = null);
 
     /// <summary>
     /// Props for a crawl that reports to <paramref name="resultsTo"/>: start it with <see cref="Crawl.StartCrawl"/>
     /// (or <see cref="Crawl.StartStreamedCrawl"/>), and it sends each <see cref="Crawl.PlanetResult"/> as it arrives,
     /// then one <see cref="Crawl.Completed"/> with the summary, and stops. <see cref="Crawl.CancelCrawl"/> ends it
-    /// early with <c>cancelled</c> results. The mode comes from the start message.
+    /// early with <c>cancelled</c> results. The job is <see cref="CrawlOptions.Mode"/> unless the start message names one;
+    /// every result and the <c>Completed</c> carry the crawl's id (<see cref="CrawlOptions.CrawlId"/>, or a new one).
+    /// If <paramref name="resultsTo"/> stops, the crawl is cancelled.
     /// </summary>
     Props CrawlProps(IActorRef resultsTo, CrawlOptions? options = null);
 }

@@ -5,10 +5,16 @@ public static class UrlPolicy
 {
     /// <summary>True for an absolute <c>http</c> or <c>https</c> URL with a host; otherwise the failure
     /// (<c>bad-url</c> or <c>unsupported-scheme</c>, naming <paramref name="text"/>), whose message completes
-    /// "the link ..." or "... redirects to ...".</summary>
-    public static bool Check(string text, out Uri? url, out Failure? failure)
+    /// "the link ..." or "... redirects to ...". A null or blank <paramref name="text"/> is a <c>bad-url</c>.</summary>
+    public static bool Check(string? text, out Uri? url, out Failure? failure)
     {
-        ArgumentNullException.ThrowIfNull(text);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            url = null;
+            failure = new Failure(ErrorKind.BadUrl, text is null ? "no URL was given (null)" : $"'{text}' is not an absolute URL", text);
+            return false;
+        }
+
         var trimmed = text.Trim();
         failure = null;
         if (!Uri.TryCreate(trimmed, UriKind.Absolute, out url) || (url.IsFile && !trimmed.StartsWith("file:", StringComparison.OrdinalIgnoreCase)))

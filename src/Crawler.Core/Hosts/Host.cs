@@ -60,6 +60,23 @@ public static class Host
     /// <param name="CrawlId">The crawl's id, carried by its fetches.</param>
     public sealed record CrawlStarted(string CrawlId);
 
+    /// <summary>Sent to the registry when the system shuts down (the crawler's CoordinatedShutdown task): every running
+    /// crawl is cancelled (<see cref="Crawl.CancelCrawl"/>, so its unfinished planets end as <c>cancelled</c> results),
+    /// and <see cref="CrawlsEnded"/> is the reply once all their coordinators have stopped.</summary>
+    /// <param name="Reason">Why, for the cancelled results.</param>
+    public sealed record EndCrawls(string Reason);
+
+    /// <summary>The reply to <see cref="EndCrawls"/>: no crawl runs any more.</summary>
+    public sealed record CrawlsEnded
+    {
+        private CrawlsEnded()
+        {
+        }
+
+        /// <summary>The single instance.</summary>
+        public static CrawlsEnded Instance { get; } = new();
+    }
+
     /// <summary>
     /// Asks for one request: a GET of <paramref name="Url"/>. Sent to the registry (which forwards it to the URL's host
     /// owner). Exactly one reply goes to the sender: <see cref="Fetched"/> when a complete response arrived (whatever

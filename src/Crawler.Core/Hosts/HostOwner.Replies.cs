@@ -97,7 +97,7 @@ public sealed partial class HostOwner
             case RequestStep.Failed failed:
                 // RFC 9309 §2.3.1.4 lets a crawler that cannot reach robots.txt assume the worst; the page is requested
                 // anyway, and reports the network failure itself.
-                _log.Info("Could not fetch {Url} ({Kind}); requesting the pages anyway", robots.Request.Url, failed.Failure.Kind.Name());
+                _log.Debug("Could not fetch {Url} ({Kind}); requesting the pages anyway", robots.Request.Url, failed.Failure.Kind.Name());
                 CompleteRobots(robots.Origin, robots.Token, RobotsRules.AllowAll, robots.Request.Url);
                 break;
         }

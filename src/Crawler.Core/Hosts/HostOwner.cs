@@ -21,7 +21,8 @@ public delegate IActorRef ConnectionFactory(IUntypedActorContext context, Uri or
 /// <summary>What every host owner of a system shares.</summary>
 /// <param name="MaxConnectionsPerHost">Connections to one host, all crawls together (0 = no cap).</param>
 /// <param name="IdleTimeout">How long an owner with nothing to do keeps what it knows before it passivates.</param>
-public sealed record HostOwnerSettings(int MaxConnectionsPerHost, TimeSpan IdleTimeout);
+/// <param name="Dispatcher">The dispatcher of the registry, the owners and their connections (empty: Akka's default).</param>
+public sealed record HostOwnerSettings(int MaxConnectionsPerHost, TimeSpan IdleTimeout, string Dispatcher = "");
 
 /// <summary>
 /// The one owner of everything the crawler knows and decides about one host (<see cref="HostKey"/>), written by nobody
@@ -65,7 +66,7 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
         _host = host;
         _settings = settings;
         _clock = clock ?? (() => Context.System.Scheduler.MonotonicClock);
-        _connectionFactory = connectionFactory ?? ((context, origin, http, name) => context.ActorOf(HttpClientConnection.PropsFor(origin, http), name));
+        _connectionFactory = connectionFactory ?? ((context, origin, http, name) => context.ActorOf(HttpClientConnection.PropsFor(origin, http).On(settings.Dispatcher), name));
         _schedule = new HostSchedule(_clock);
         _ledger = new ConnectionLedger<Pending>(settings.MaxConnectionsPerHost, Lanes);
     }
@@ -76,7 +77,7 @@ public sealed partial class HostOwner : UntypedActor, IWithTimers
     /// <summary>Props for the owner of <paramref name="host"/>. <paramref name="clock"/> is monotonic time (default:
     /// the scheduler's, so a test scheduler drives it); <paramref name="connectionFactory"/> makes its connections.</summary>
     public static Props Props(string host, HostOwnerSettings settings, Func<TimeSpan>? clock = null, ConnectionFactory? connectionFactory = null) =>
-        Akka.Actor.Props.Create<HostOwner>(host, settings, clock, connectionFactory);
+        Akka.Actor.Props.Create<HostOwner>(host, settings, clock, connectionFactory).On(settings?.Dispatcher);
 
     /// <summary>Connections that throw are stopped, never restarted; their requests fail as <c>crash</c>.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new CrashRecordingStrategy(_crashes);

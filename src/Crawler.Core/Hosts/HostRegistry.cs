@@ -10,7 +10,8 @@ namespace Crawler.Core.Hosts;
 /// <see cref="Host.Fetch"/> to the one <see cref="HostOwner"/> of its host, starting it on first use and holding its
 /// messages while it passivates (the shape of a Cluster.Sharding region, whose entities a later step can make them). It
 /// keeps the system's connection budget (<see cref="ConnectionBudget"/>: every connection of every host holds a lease),
-/// and tells each host a crawl used when the crawl's coordinator stops (<see cref="Host.CrawlEnded"/>). It does nothing
+/// and tells each host a crawl used when the crawl's coordinator stops (<see cref="Host.CrawlEnded"/>). It knows every
+/// running crawl, so at shutdown it cancels them all (<see cref="Host.EndCrawls"/>). It does nothing
 /// per request but look up the owner and forward.
 /// </summary>
 public sealed class HostRegistry : UntypedActor
@@ -29,6 +30,7 @@ public sealed class HostRegistry : UntypedActor
     private readonly Dictionary<string, CrawlHosts> _crawlsById = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ended = new(StringComparer.Ordinal);
     private readonly Queue<string> _endedOrder = new();
+    private readonly List<IActorRef> _awaitingEnd = [];
     private bool _pressure;
     private long _incarnations;
 
@@ -45,7 +47,7 @@ public sealed class HostRegistry : UntypedActor
     /// <paramref name="maxConnections"/> connections in all (0 = no limit; the caller lowers it below the open-file
     /// limit). <paramref name="clock"/> and <paramref name="connectionFactory"/> go to every owner (tests).</summary>
     public static Props Props(HostOwnerSettings settings, int maxConnections, Func<TimeSpan>? clock = null, ConnectionFactory? connectionFactory = null) =>
-        Akka.Actor.Props.Create<HostRegistry>(settings, maxConnections, clock, connectionFactory);
+        Akka.Actor.Props.Create<HostRegistry>(settings, maxConnections, clock, connectionFactory).On(settings?.Dispatcher);
 
     /// <summary>An owner that throws is stopped (its requests fail as <c>crash</c>); the next fetch starts a new one.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Akka.Actor.SupervisorStrategy.StoppingStrategy.Decider);
@@ -60,6 +62,15 @@ public sealed class HostRegistry : UntypedActor
                 break;
             case Host.CrawlStarted started:
                 OnCrawlStarted(started.CrawlId, Sender);
+                break;
+            case Host.EndCrawls end:
+                _awaitingEnd.Add(Sender);
+                foreach (var coordinator in _crawls.Keys)
+                {
+                    coordinator.Tell(new Crawl.CancelCrawl(end.Reason));
+                }
+
+                ReplyIfNoCrawls();
                 break;
             case HostControl.LeaseRequested lease when _hostOf.TryGetValue(Sender, out var host):
                 if (_budget.TryLease(host, lease.Connection))
@@ -135,6 +146,21 @@ public sealed class HostRegistry : UntypedActor
         Context.Watch(coordinator);
     }
 
+    private void ReplyIfNoCrawls()
+    {
+        if (_crawls.Count > 0)
+        {
+            return;
+        }
+
+        foreach (var waiter in _awaitingEnd)
+        {
+            waiter.Tell(Host.CrawlsEnded.Instance);
+        }
+
+        _awaitingEnd.Clear();
+    }
+
     private void Deliver(string host, object message, IActorRef sender)
     {
         if (_passivating.TryGetValue(host, out var held))
@@ -160,6 +186,7 @@ public sealed class HostRegistry : UntypedActor
         {
             _crawlsById.Remove(crawl.Id);
             Remember(crawl.Id);
+            ReplyIfNoCrawls();
             foreach (var host in crawl.Hosts)
             {
                 if (_owners.ContainsKey(host) || _passivating.ContainsKey(host))

@@ -43,7 +43,9 @@ public sealed record PrinterOptions(
 /// batch, the number of planets by <see cref="Crawl.CrawlStarted"/>, for the progress line). On
 /// <see cref="Crawl.CrawlFinished"/>, which the coordinator sends after the last result, it writes the summary, sends
 /// <see cref="Crawl.Completed"/> to its completion target and completes its task, stops the ActorSystem only when
-/// <see cref="PrinterOptions.StopSystemOnCompletion"/> is on (never when embedded), and then stops itself.
+/// <see cref="PrinterOptions.StopSystemOnCompletion"/> is on (never when embedded), and then stops itself. It watches
+/// the actors it reports to: when one stops, it asks its parent, the coordinator, to cancel the crawl, and reports
+/// nothing more to them.
 /// </summary>
 public sealed class ResultPrinter : UntypedActor, IWithTimers
 {
@@ -51,10 +53,12 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
     private readonly Stopwatch _clock = new();
     private readonly Dictionary<ErrorKind, int> _failures = [];
     private CrawlMode _mode;
+    private string _crawlId = string.Empty;
     private int _expected = -1;
     private int _received;
     private int _ok;
     private bool _completed;
+    private bool _targetsGone;
     private long _origin;
     private int _pages;
     private bool _progressShown;
@@ -84,6 +88,13 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
             case ShowProgress:
                 WriteProgress();
                 break;
+            case Terminated terminated when !_targetsGone:
+                // Nobody takes the results any more: the crawl is cancelled, and its last results go nowhere (not to dead letters).
+                _targetsGone = true;
+                Context.Parent.Tell(new Crawl.CancelCrawl($"its results target {terminated.ActorRef.Path} stopped"));
+                break;
+            case Terminated:
+                break;
             default:
                 Unhandled(message);
                 break;
@@ -95,6 +106,15 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
 
     /// <summary>Props for a printer with <paramref name="options"/>.</summary>
     public static Props Props(PrinterOptions options) => Akka.Actor.Props.Create<ResultPrinter>(options);
+
+    /// <summary>The actors that take the results are watched: when one stops, the crawl is cancelled.</summary>
+    protected override void PreStart()
+    {
+        foreach (var target in new[] { _options.ResultTarget, _options.CompletionTarget }.OfType<IActorRef>().Distinct())
+        {
+            Context.Watch(target);
+        }
+    }
 
     /// <inheritdoc />
     protected override void PostStop()
@@ -110,6 +130,7 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
     private void OnStarted(Crawl.CrawlStarted started)
     {
         _mode = started.Mode;
+        _crawlId = started.CrawlId;
         _expected = started.PlanetCount; // -1 for a stream: its length is known at the end
         _clock.Restart();
         _origin = Stopwatch.GetTimestamp();
@@ -128,7 +149,11 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
             _options.Output.Flush();
         }
 
-        _options.ResultTarget?.Tell(result);
+        if (!_targetsGone)
+        {
+            _options.ResultTarget?.Tell(result);
+        }
+
         if (_options.Report is not null)
         {
             _results.Add(result);
@@ -168,9 +193,13 @@ public sealed class ResultPrinter : UntypedActor, IWithTimers
             _options.SummaryOutput.Flush();
         }
 
-        _options.CompletionTarget?.Tell(new Crawl.Completed(summary));
+        if (!_targetsGone)
+        {
+            _options.CompletionTarget?.Tell(new Crawl.Completed(summary) { CrawlId = _crawlId });
+        }
+
         _options.Completion?.TrySetResult(summary);
-        _options.Report?.TrySetResult(new CrawlReport(summary, [.. _results.OrderBy(r => r.Index)]));
+        _options.Report?.TrySetResult(new CrawlReport(summary, [.. _results.OrderBy(r => r.Index)]) { CrawlId = _crawlId });
         if (_options.StopSystemOnCompletion)
         {
             _ = CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClrExitReason.Instance);

@@ -48,8 +48,8 @@ public sealed class CrawlCoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
     {
         var (printer, hosts, _) = Start(crawlId: "crawl-a");
         Sys.ActorSelection("/user/crawl-coordinator").Tell(new Crawl.StartCrawl(["http://1.test/", "http://2.test/", "http://3.test/"]));
-        Assert.Equal(new Host.CrawlStarted("crawl-a"), await hosts.ExpectMsgAsync<Host.CrawlStarted>());
-        Assert.Equal(new Crawl.CrawlStarted(3, CrawlMode.Planets), await printer.ExpectMsgAsync<Crawl.CrawlStarted>());
+        Assert.StartsWith("crawl-a#", (await hosts.ExpectMsgAsync<Host.CrawlStarted>()).CrawlId);
+        Assert.Equal(new Crawl.CrawlStarted(3, CrawlMode.Planets) { CrawlId = "crawl-a" }, await printer.ExpectMsgAsync<Crawl.CrawlStarted>());
         await AwaitConditionAsync(() => Task.FromResult(_spawned.Count == 3));
         Assert.Equal([0, 1, 2], _spawned.Select(s => s.Job.Index).Order());
     }
