@@ -73,6 +73,22 @@ public static class Http
         public override string ToString() => $"ResponseReceived(id: {RequestId}, status: {StatusCode}, bytes: {Body.Length})";
     }
 
+    /// <summary>
+    /// Ends a connection actor (instead of stopping it): requests still queued or in flight fail as stopped, the socket
+    /// is aborted, and the actor stops once Akka.IO has answered everything it was asked (the abort, a connect under
+    /// way, a name lookup), or after two seconds at most. Stopping it instead leaves Akka.IO's answers as dead letters.
+    /// No reply.
+    /// </summary>
+    public sealed record Shutdown
+    {
+        private Shutdown()
+        {
+        }
+
+        /// <summary>The single instance.</summary>
+        public static Shutdown Instance { get; } = new();
+    }
+
     /// <summary>The failure reply to <see cref="Send"/>: no complete response arrived.</summary>
     /// <param name="Request">The command that failed.</param>
     /// <param name="Failure">What went wrong: the kind, the message, and for a timeout its phase.</param>

@@ -28,6 +28,8 @@ namespace Crawler.Core.Coordination;
 public sealed class CrawlCoordinator : UntypedActor, IWithTimers
 {
     private const string DeadlineTimerKey = "deadline";
+    private const string ChildrenTimerKey = "children";
+    private static readonly TimeSpan ChildrenTimeout = TimeSpan.FromSeconds(2);
     private static long _crawls;
 
     private readonly CrawlerSettings _settings;
@@ -185,13 +187,17 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
         }
     };
 
-    /// <summary>Every planet has its result: the printer finishes (summary, completion), then the coordinator stops.</summary>
+    /// <summary>Every planet has its result: the printer finishes (summary, completion), and once it and every fetcher
+    /// have stopped, so does the coordinator (stopping it earlier would stop them a second time: dead letters).</summary>
     private void Ending(object message)
     {
         switch (message)
         {
-            case Terminated terminated when terminated.ActorRef.Equals(_printer):
+            case Terminated when !Context.GetChildren().Any():
                 Context.Stop(Self);
+                break;
+            case ChildrenLingered:
+                Context.Stop(Self); // a fetcher that does not stop after its result (a test's fake) cannot hold the crawl up
                 break;
             case Crawl.StartCrawl or Crawl.StartStreamedCrawl:
                 Sender.Tell(new Crawl.CrawlRefused("this coordinator has crawled already"));
@@ -246,8 +252,7 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
             return;
         }
 
-        Context.Unwatch(Sender);
-        Deliver(run, result);
+        Deliver(run, result); // still watched: the crawl stops only after its fetchers (see Ending)
     }
 
     private void OnFetcherStopped(CrawlRun run, IActorRef fetcher)
@@ -267,7 +272,6 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
         run.AckTo = null;
         foreach (var (fetcher, running) in run.Running.ToList())
         {
-            Context.Unwatch(fetcher);
             Context.Stop(fetcher);
             Deliver(run, Cut(running, kind, message, phase), advance: false);
         }
@@ -306,6 +310,7 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
 
         Timers.CancelAll();
         _printer.Tell(new Crawl.CrawlFinished(run.Admitted));
+        Timers.StartSingleTimer(ChildrenTimerKey, ChildrenLingered.Instance, ChildrenTimeout);
         Become(Ending);
     }
 
@@ -348,6 +353,11 @@ public sealed class CrawlCoordinator : UntypedActor, IWithTimers
     internal sealed record ResultTaken : INoSerializationVerificationNeeded
     {
         public static readonly ResultTaken Instance = new();
+    }
+
+    private sealed record ChildrenLingered
+    {
+        public static readonly ChildrenLingered Instance = new();
     }
 
     private sealed record DeadlineReached

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Crawler.Core.Configuration;
 using Crawler.Http.Configuration;
 using Crawler.Http;
@@ -51,7 +52,9 @@ public sealed record CrawlProfile(HttpClientSettings Http, RetrySettings Retry, 
 /// spacing, retry budget, the connection caps) and answers with <see cref="Fetched"/> or <see cref="Failed"/> (or
 /// <see cref="Denied"/> for a retry beyond the host's budget), after <see cref="Queued"/> and <see cref="Dispatched"/>
 /// when the request had to wait. Crawls announce themselves with <see cref="CrawlStarted"/>; when a crawl's
-/// coordinator stops, its connections close and its waiting requests are dropped.
+/// coordinator stops, its connections close and its waiting requests are dropped. The replies may reach a fetcher its
+/// crawl has just stopped (cancelled, or at its deadline): they are <see cref="IDeadLetterSuppression"/>, so that such a
+/// late reply is not logged as a dead letter in the host's log.
 /// </summary>
 public static class Host
 {
@@ -98,27 +101,27 @@ public static class Host
     /// <summary>The request waits (for robots.txt or for a connection); a <see cref="Dispatched"/> follows when it is
     /// written.</summary>
     /// <param name="RequestId">The id of the <see cref="Fetch"/>.</param>
-    public sealed record Queued(long RequestId);
+    public sealed record Queued(long RequestId) : IDeadLetterSuppression;
 
     /// <summary>The request that was <see cref="Queued"/> has been written to a connection.</summary>
     /// <param name="RequestId">The id of the <see cref="Fetch"/>.</param>
-    public sealed record Dispatched(long RequestId);
+    public sealed record Dispatched(long RequestId) : IDeadLetterSuppression;
 
     /// <summary>A complete response (any status; redirects are the asker's to follow). Its timings count the time it
     /// waited at the host as queued.</summary>
     /// <param name="RequestId">The id of the <see cref="Fetch"/>.</param>
     /// <param name="Response">The response.</param>
-    public sealed record Fetched(long RequestId, Http.ResponseReceived Response) : INoSerializationVerificationNeeded;
+    public sealed record Fetched(long RequestId, Http.ResponseReceived Response) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
     /// <summary>No response: the transport failed, or robots.txt disallows the URL (<see cref="ErrorKind.Robots"/>).</summary>
     /// <param name="RequestId">The id of the <see cref="Fetch"/>.</param>
     /// <param name="Failure">What went wrong.</param>
-    public sealed record Failed(long RequestId, Failure Failure);
+    public sealed record Failed(long RequestId, Failure Failure) : IDeadLetterSuppression;
 
     /// <summary>A retry the host's retry budget refuses.</summary>
     /// <param name="RequestId">The id of the <see cref="Fetch"/>.</param>
     /// <param name="Reason">For a person.</param>
-    public sealed record Denied(long RequestId, string Reason);
+    public sealed record Denied(long RequestId, string Reason) : IDeadLetterSuppression;
 
     /// <summary>Sent by the registry to a host owner: the crawl's coordinator stopped; its connections close and its
     /// requests are dropped (their senders are gone). No reply.</summary>

@@ -167,7 +167,7 @@ public sealed partial class HostOwner
         {
             _connectionIds.Remove(actor);
             Context.Unwatch(actor);
-            Context.Stop(actor);
+            actor.Tell(Http.Shutdown.Instance); // not Context.Stop: Akka.IO's answers would be dead letters
         }
 
         Context.Parent.Tell(new HostControl.LeaseReturned(id));

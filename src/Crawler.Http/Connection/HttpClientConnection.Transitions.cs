@@ -27,6 +27,7 @@ public sealed partial class HttpClientConnection
 
         _log.Debug("Resolving {Host}", _host);
         _dnsManager.Tell(new Akka.IO.Dns.Resolve(_host));
+        _resolvePending = true;
         return Resolving();
     }
 
@@ -53,6 +54,7 @@ public sealed partial class HttpClientConnection
         }
 
         _tcpManager.Tell(new Tcp.Connect(remote, null, null, _settings.ConnectTimeout, false));
+        _connectPending = true;
         return Connecting(remote);
     }
 
@@ -250,6 +252,61 @@ public sealed partial class HttpClientConnection
         return _pipeline.Queued > 0 ? StartConnecting() : _disconnected;
     }
 
+    /// <summary><see cref="Http.Shutdown"/>: every request fails as stopped, the socket is aborted, and the actor stops
+    /// once Akka.IO has answered what it owes (or after <see cref="ShutdownTimeout"/>).</summary>
+    private void ShutDown()
+    {
+        Timers.CancelAll();
+        FailAll(FailureTexts.Stopped(Origin));
+        var socket = _open?.Tcp;
+        _open?.Close(Tcp.Abort.Instance);
+        _open = null;
+        if (socket is null && !_connectPending && !_resolvePending)
+        {
+            Context.Stop(Self);
+            return;
+        }
+
+        Timers.StartSingleTimer(ShutdownTimerKey, ShutdownTimedOut.Instance, ShutdownTimeout);
+        Become(ShuttingDown(socket));
+    }
+
+    private Receive ShuttingDown(IActorRef? socket) => message =>
+    {
+        switch (message)
+        {
+            case Tcp.ConnectionClosed when Sender.Equals(socket):
+                socket = null;
+                break;
+            case Tcp.Connected:
+                _connectPending = false;
+                socket = Sender;
+                Sender.Tell(Tcp.Abort.Instance);
+                break;
+            case Tcp.CommandFailed { Cmd: Tcp.Connect }:
+                _connectPending = false;
+                break;
+            case Akka.IO.Dns.Resolved:
+                _resolvePending = false;
+                break;
+            case ShutdownTimedOut:
+                Context.Stop(Self);
+                return true;
+            case Http.Send send:
+                Sender.Tell(send.Failed(FailureTexts.Stopped(Origin)));
+                return true;
+            default:
+                return true; // everything else of the connection's life is over
+        }
+
+        if (socket is null && !_connectPending && !_resolvePending)
+        {
+            Context.Stop(Self);
+        }
+
+        return true;
+    };
+
     // ---- Requests and replies -------------------------------------------------------------------------------------
 
     /// <summary>Queues the request and starts its timer; false when it was refused at once.</summary>
@@ -342,6 +399,15 @@ public sealed partial class HttpClientConnection
         }
     }
 
+    /// <summary>Fails every request, queued or in flight (their timers are gone with the connection's).</summary>
+    private void FailAll(HttpFailure failure)
+    {
+        foreach (var request in _pipeline.DrainAll())
+        {
+            request.ReplyTo.Tell(request.Send.Failed(failure));
+        }
+    }
+
     private bool IsOwnOrigin(Uri url) =>
         url.IsAbsoluteUri && url.Scheme == (_tls ? Uri.UriSchemeHttps : Uri.UriSchemeHttp) && url.Port == _port
         && string.Equals(url.IdnHost, _host, StringComparison.OrdinalIgnoreCase);
@@ -359,6 +425,11 @@ public sealed partial class HttpClientConnection
     }
 
     private sealed record RequestTimedOut(long Sequence);
+
+    private sealed record ShutdownTimedOut
+    {
+        public static readonly ShutdownTimedOut Instance = new();
+    }
 
     private sealed record ConnectTimedOut
     {

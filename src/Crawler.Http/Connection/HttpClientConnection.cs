@@ -30,6 +30,8 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
     private const string ConnectTimerKey = "connect";
     private const string IdleTimerKey = "keep-alive";
     private const string ReadTimerKey = "read";
+    private const string ShutdownTimerKey = "shutdown";
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(2);
 
     private readonly string _host;
     private readonly int _port;
@@ -44,8 +46,12 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
     private readonly Receive _disconnected;
     private long _sessions;
 
-    // The socket of the current state, kept only so that PostStop can close it.
+    // The socket of the current state, kept only so that PostStop can let it go.
     private Transport? _open;
+
+    // What Akka.IO still owes an answer to: a Connect, a name lookup. A shutdown waits for them.
+    private bool _connectPending;
+    private bool _resolvePending;
 
     /// <summary>Creates the actor; prefer <see cref="Props(string, int, HttpClientSettings, IActorRef?, IActorRef?, bool)"/>.</summary>
     public HttpClientConnection(string host, int port, HttpClientSettings settings, IActorRef? tcpManager, IActorRef? dnsManager, bool tls)
@@ -87,11 +93,10 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
     /// <inheritdoc />
     protected override void PostStop()
     {
+        // No Close: Akka.IO's connection watches this actor and closes the socket when it stops. A Close sent now would
+        // be answered, to this stopped actor, with Closed: a dead letter in the host's log.
         _open?.Close(Tcp.Close.Instance);
-        foreach (var request in _pipeline.DrainAll())
-        {
-            request.ReplyTo.Tell(request.Send.Failed(FailureTexts.Stopped(Origin)));
-        }
+        FailAll(FailureTexts.Stopped(Origin));
     }
 
     /// <summary>Returns the pooled read buffer; Akka calls this after the actor stopped.</summary>
@@ -124,6 +129,7 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
         switch (message)
         {
             case Akka.IO.Dns.Resolved resolved when resolved.Name == _host:
+                _resolvePending = false;
                 Become(OnResolved(resolved));
                 return true;
             case ConnectTimedOut:
@@ -140,9 +146,11 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
         switch (message)
         {
             case Tcp.Connected:
+                _connectPending = false;
                 Become(OnConnected(Sender, remote));
                 return true;
             case Tcp.CommandFailed { Cmd: Tcp.Connect } failed:
+                _connectPending = false;
                 Become(OnConnectFailed(failed.Cause.GetOrElse(null!), remote));
                 return true;
             case ConnectTimedOut:
@@ -304,8 +312,18 @@ public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisp
     {
         switch (message)
         {
+            case Http.Shutdown:
+                ShutDown();
+                return true;
             case Tcp.Connected:
+                _connectPending = false;
                 Sender.Tell(Tcp.Abort.Instance);
+                return true;
+            case Tcp.CommandFailed { Cmd: Tcp.Connect }:
+                _connectPending = false;
+                return true;
+            case Akka.IO.Dns.Resolved:
+                _resolvePending = false;
                 return true;
             case Tcp.Event or TlsSession.IEvent or IdleTimedOut or ConnectTimedOut or ReadTimedOut or RequestTimedOut
                 or Akka.IO.Dns.Resolved or ConnectFailures.Diagnosis:

@@ -386,9 +386,19 @@ public sealed class HostOwnerSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     /// <summary>A connection actor that hands what it gets to a probe (whose replies go to the owner).</summary>
+    /// <summary>Forwards to its probe, and stops on <see cref="Http.Http.Shutdown"/> as a real connection does.</summary>
     private sealed class ProbeConnection(IActorRef probe) : UntypedActor
     {
-        protected override void OnReceive(object message) => probe.Forward(message);
+        protected override void OnReceive(object message)
+        {
+            if (message is Http.Http.Shutdown)
+            {
+                Context.Stop(Self);
+                return;
+            }
+
+            probe.Forward(message);
+        }
     }
 
     private sealed class ExplodingConnection : ReceiveActor
