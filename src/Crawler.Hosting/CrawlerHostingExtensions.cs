@@ -4,6 +4,7 @@ using Crawler.Core;
 using Crawler.Core.Embedding;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Crawler.Hosting;
 
@@ -49,19 +50,60 @@ public static class CrawlerHostingExtensions
             hocon = hocon.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("crawler {\n" + options.Hocon + "\n}"));
         }
 
-        if (!hocon.IsEmpty)
-        {
-            builder.AddHocon(hocon, HoconAddMode.Prepend);
-        }
-
+        // The mark AddCrawler looks for: without it, this configuration would silently not be there.
+        hocon = hocon.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString($"{WithCrawlerMark} = on"));
+        builder.AddHocon(hocon, HoconAddMode.Prepend);
         return builder.AddStartup((system, _) => system.Crawler());
     }
 
-    /// <summary>Registers <see cref="ICrawler"/>: the crawler of the application's ActorSystem (from Akka.Hosting's
-    /// <c>AddAkka</c>).</summary>
+    /// <summary>
+    /// Registers <see cref="ICrawler"/>: the crawler of the application's ActorSystem (from Akka.Hosting's
+    /// <c>AddAkka</c>, whose configuration must call <see cref="WithCrawler"/>). The host's start fails with an
+    /// <see cref="InvalidOperationException"/> that says so when it does not: the crawler's configuration section and
+    /// HOCON would otherwise be silently ignored.
+    /// </summary>
     public static IServiceCollection AddCrawler(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return services.AddSingleton<ICrawler>(provider => provider.GetRequiredService<ActorSystem>().Crawler());
+        services.AddHostedService<CrawlerStartupCheck>();
+        return services.AddSingleton<ICrawler>(provider => Crawler(provider.GetRequiredService<ActorSystem>()));
+    }
+
+    /// <summary>The key <see cref="WithCrawler"/> sets in the system's HOCON.</summary>
+    internal const string WithCrawlerMark = "crawler-hosting.with-crawler";
+
+    internal static ICrawler Crawler(ActorSystem system)
+    {
+        var config = system.Settings.Config;
+        if (!config.HasPath(WithCrawlerMark) || !config.GetBoolean(WithCrawlerMark))
+        {
+            throw new InvalidOperationException(
+                "AddCrawler registers the crawler of the ActorSystem that AddAkka configures, but that configuration does not call " +
+                "WithCrawler: add akka.WithCrawler(...) to AddAkka, or the crawler's configuration section and HOCON are not applied");
+        }
+
+        return system.Crawler();
+    }
+
+    /// <summary>Checks, once every hosted service has started (the ActorSystem among them), that the system was
+    /// configured with <see cref="WithCrawler"/>, and starts the crawler there: a bad setting or a missing half fails
+    /// the host's start, not the first request.</summary>
+    private sealed class CrawlerStartupCheck(IServiceProvider services) : IHostedLifecycleService
+    {
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken)
+        {
+            _ = services.GetRequiredService<ICrawler>();
+            return Task.CompletedTask;
+        }
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

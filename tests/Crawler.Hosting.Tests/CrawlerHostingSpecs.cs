@@ -85,4 +85,19 @@ public sealed class CrawlerHostingSpecs
         Assert.NotNull(error);
         Assert.Contains("planet-timeout", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Add_crawler_without_with_crawler_should_fail_the_start_saying_that_with_crawler_is_missing()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAkka("hosting-half", akka => akka.AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend));
+        builder.Services.AddCrawler();
+        using var host = builder.Build();
+
+        var error = await Record.ExceptionAsync(() => host.StartAsync());
+        await host.StopAsync();
+
+        var missing = Assert.IsType<InvalidOperationException>(error);
+        Assert.Contains("WithCrawler", missing.Message, StringComparison.Ordinal);
+    }
 }
