@@ -22,15 +22,19 @@ internal sealed class CrawlStage : GraphStageWithMaterializedValue<FlowShape<str
     private readonly ExtendedActorSystem _system;
     private readonly Func<IActorRef, string, Props> _coordinator;
     private readonly string? _crawlId;
+    private readonly Action<StreamedCrawl> _started;
 
     /// <param name="system">Where the crawl's coordinator lives.</param>
     /// <param name="coordinator">The coordinator's Props, given the actor its results go to and the crawl's id.</param>
     /// <param name="crawlId">The crawl's id, or null for a new one per materialization.</param>
-    public CrawlStage(ExtendedActorSystem system, Func<IActorRef, string, Props> coordinator, string? crawlId)
+    /// <param name="started">Told of each materialization's crawl when its stage starts (the extension waits for
+    /// running streams at shutdown).</param>
+    public CrawlStage(ExtendedActorSystem system, Func<IActorRef, string, Props> coordinator, string? crawlId, Action<StreamedCrawl> started)
     {
         _system = system;
         _coordinator = coordinator;
         _crawlId = crawlId;
+        _started = started;
         Shape = new FlowShape<string, Crawl.PlanetResult>(In, Out);
     }
 
@@ -71,6 +75,7 @@ internal sealed class CrawlStage : GraphStageWithMaterializedValue<FlowShape<str
         public override void PreStart()
         {
             SetKeepGoing(true); // the crawl outlives its input, and a cancelled crawl's last results are awaited
+            _stage._started(_handle);
             _self = GetStageActor(OnMessage);
             _crawl = _stage._system.SystemActorOf(_stage._coordinator(_self.Ref, _handle.CrawlId),
                 $"crawler-stream-{Interlocked.Increment(ref _runs)}");
@@ -86,6 +91,8 @@ internal sealed class CrawlStage : GraphStageWithMaterializedValue<FlowShape<str
                 _crawl.Tell(new Crawl.CancelCrawl("the stream of its results stopped"));
                 _handle.Stopped();
             }
+
+            _handle.StageHasStopped();
         }
 
         private void OnMessage((IActorRef Sender, object Message) received)

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Akka;
 using Akka.Actor;
 using Akka.Configuration;
@@ -24,6 +26,7 @@ namespace Crawler.Core.Embedding;
 public sealed class CrawlerExtension : IExtension, ICrawler
 {
     private readonly ExtendedActorSystem _system;
+    private readonly ConcurrentDictionary<StreamedCrawl, byte> _streams = new();
     private long _crawls;
 
     /// <summary>Created once per system by <see cref="CrawlerExtensionProvider"/>; use <see cref="Get"/>.</summary>
@@ -114,15 +117,27 @@ public sealed class CrawlerExtension : IExtension, ICrawler
         return cap;
     }
 
+    /// <summary>A streamed crawl has started: shutdown waits for its stage to stop.</summary>
+    internal void Track(StreamedCrawl crawl)
+    {
+        _streams[crawl] = 0;
+        crawl.StageStopped.ContinueWith(_ => _streams.TryRemove(crawl, out byte _), TaskScheduler.Default);
+    }
+
     /// <summary>The system is shutting down: every running crawl ends now with <c>cancelled</c> results for its
-    /// unfinished planets, reported (a <see cref="CrawlAsync"/> returns its report) before the actors stop.</summary>
+    /// unfinished planets, reported (a <see cref="CrawlAsync"/> returns its report, a results stream has pushed its
+    /// last result and completed) before the actors stop.</summary>
     private async Task<Done> CancelCrawlsAsync(TimeSpan phaseTimeout)
     {
+        var deadline = Stopwatch.StartNew();
+        var limit = phaseTimeout * 0.9;
         try
         {
-            await Hosts.Ask<Host.CrawlsEnded>(new Host.EndCrawls("the ActorSystem is shutting down"), phaseTimeout * 0.9).ConfigureAwait(false);
+            await Hosts.Ask<Host.CrawlsEnded>(new Host.EndCrawls("the ActorSystem is shutting down"), limit).ConfigureAwait(false);
+            var left = limit - deadline.Elapsed;
+            await Task.WhenAll(_streams.Keys.Select(s => s.StageStopped)).WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
         }
-        catch (AskTimeoutException)
+        catch (Exception e) when (e is AskTimeoutException or TimeoutException)
         {
             _system.Log.Warning("Crawls still ran when the shutdown phase {0} ended", CoordinatedShutdown.PhaseBeforeServiceUnbind);
         }

@@ -47,11 +47,11 @@ public static class CrawlerStreams
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
-        var hosts = CrawlerExtension.Get(system).Hosts;
+        var extension = CrawlerExtension.Get(system);
         var embedded = settings with { StopSystemOnCompletion = false };
         return Akka.Streams.Dsl.Flow.FromGraph(new CrawlStage((ExtendedActorSystem)system,
-            (target, id) => CrawlCoordinator.Props(embedded, hosts, ResultPrinter.Props(PrinterOptions.Silent(target)), id, mode: mode, paced: true),
-            crawlId));
+            (target, id) => CrawlCoordinator.Props(embedded, extension.Hosts, ResultPrinter.Props(PrinterOptions.Silent(target)), id, mode: mode, paced: true),
+            crawlId, extension.Track));
     }
 
     /// <summary>The results of a crawl of <paramref name="planets"/>, as a source: <paramref name="planets"/> through

@@ -9,6 +9,7 @@ namespace Crawler.Core.Embedding;
 public sealed class StreamedCrawl
 {
     private readonly TaskCompletionSource<CrawlSummary> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stageStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
     private IActorRef? _coordinator;
     private string? _cancelReason;
@@ -58,4 +59,9 @@ public sealed class StreamedCrawl
     internal void Completed(CrawlSummary summary) => _completion.TrySetResult(summary);
 
     internal void Stopped() => _completion.TrySetCanceled();
+
+    /// <summary>Done when the stage has stopped: its last result was pushed downstream (or the stream failed).</summary>
+    internal Task StageStopped => _stageStopped.Task;
+
+    internal void StageHasStopped() => _stageStopped.TrySetResult();
 }

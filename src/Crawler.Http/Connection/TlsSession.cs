@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Akka.Actor;
+using Akka.Event;
 using Akka.IO;
 using Crawler.Http.Configuration;
 
@@ -135,8 +136,10 @@ internal sealed class TlsSession : IDisposable
         return false;
     }
 
-    /// <summary>A message of one session, told apart from those of an earlier session on the same actor by its id.</summary>
-    internal interface IEvent
+    /// <summary>A message of one session, told apart from those of an earlier session on the same actor by its id. The
+    /// session's tasks may end after its actor stopped (an aborted handshake fails when the socket closes): such a
+    /// late event is routine, not a dead letter.</summary>
+    internal interface IEvent : IDeadLetterSuppression
     {
         long Session { get; }
     }

@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
@@ -48,6 +49,13 @@ public sealed class EmbedderLifecycleSpecs : CrawlSpec
         viaProps.Tell(new Crawl.StartCrawl([stuck.Url("/d/planet").ToString()]));
         await AwaitConditionAsync(() => Task.FromResult(stuck.OpenConnections == 4), TimeSpan.FromSeconds(10));
 
+        // The embedder's actor is one of the system's and stops with it; an embedder that needs its Completed waits
+        // for it in a later phase, as this one does. The crawler's task runs before that phase.
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "embedder-awaits-its-completed", async () =>
+        {
+            await completed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+            return Done.Instance;
+        });
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(asTask.IsCompletedSuccessfully, "CrawlAsync should have returned its report before the system stopped");
