@@ -24,16 +24,17 @@ public enum FetchStage
 }
 
 /// <summary>
-/// The crawl protocol. The coordinator receives <see cref="StartCrawl"/>, tells the printer
-/// <see cref="CrawlStarted"/>, and forwards exactly one <see cref="PlanetResult"/> per planet to it; the printer
-/// sends <see cref="Completed"/> to its completion target once every planet has reported.
+/// The crawl's messages, as an embedder's actor sees them. A crawl made from <see cref="Embedding.ICrawler.CrawlProps"/>
+/// is started with <see cref="StartCrawl"/> (ended early with <see cref="CancelCrawl"/>); it sends the actor given to
+/// <c>CrawlProps</c> exactly one <see cref="PlanetResult"/> per planet as each finishes (a <see cref="PlanetFetched"/> or a
+/// <see cref="PlanetFailed"/>), then one <see cref="Completed"/> with the summary, and stops.
 /// </summary>
 public static class Crawl
 {
     /// <summary>
-    /// Starts a crawl. Sent once to a <see cref="Coordination.CrawlCoordinator"/>, which sends <see cref="CrawlStarted"/> and then
-    /// one <see cref="PlanetResult"/> for each URL to its printer (never a reply to the sender). A second
-    /// <c>StartCrawl</c> to the same coordinator is refused with <see cref="CrawlRefused"/>.
+    /// Starts a crawl: sent once to the actor made from <see cref="Embedding.ICrawler.CrawlProps"/>. The results go to the
+    /// actor given to <c>CrawlProps</c> (never as a reply to the sender of <c>StartCrawl</c>). A second
+    /// <c>StartCrawl</c> to the same crawl is answered with <see cref="CrawlRefused"/>.
     /// </summary>
     /// <param name="Urls">The planets (or pages, in the titles job), in order; duplicates are crawled as often as listed.
     /// A default (uninitialised) array is an empty crawl; a null or blank URL is a <c>bad-url</c> result.</param>
@@ -57,14 +58,14 @@ public static class Crawl
     /// tells the printer <see cref="CrawlStarted"/> with a count of -1, and <see cref="CrawlFinished"/> after the last result.
     /// </summary>
     /// <param name="Mode">The planet job or the titles job; null (the default) for the crawl's own mode.</param>
-    public sealed record StartStreamedCrawl(CrawlMode? Mode = null);
+    internal sealed record StartStreamedCrawl(CrawlMode? Mode = null);
 
     /// <summary>One planet of a streamed crawl.</summary>
     /// <param name="Url">The planet URL as given.</param>
-    public sealed record Planet(string Url);
+    internal sealed record Planet(string Url);
 
     /// <summary>The coordinator is ready for the next <see cref="Planet"/> (the ack of <c>Sink.ActorRefWithAck</c>).</summary>
-    public sealed record PlanetAck
+    internal sealed record PlanetAck
     {
         private PlanetAck()
         {
@@ -75,7 +76,7 @@ public static class Crawl
     }
 
     /// <summary>The streamed planets ended.</summary>
-    public sealed record StreamEnded
+    internal sealed record StreamEnded
     {
         private StreamEnded()
         {
@@ -88,7 +89,7 @@ public static class Crawl
     /// <summary>The source of streamed planets failed: the crawl reads no more planets and finishes those it has; a
     /// crawl whose results are a stream then fails that stream with <see cref="Cause"/>.</summary>
     /// <param name="Reason">What went wrong.</param>
-    public sealed record StreamFailed(string Reason) : Akka.Actor.INoSerializationVerificationNeeded
+    internal sealed record StreamFailed(string Reason) : Akka.Actor.INoSerializationVerificationNeeded
     {
         /// <summary>The source's exception, when there is one (a stream and its crawl are in one process).</summary>
         public Exception? Cause { get; init; }
@@ -96,9 +97,9 @@ public static class Crawl
 
     /// <summary>Sent by the coordinator to its printer after the last result: the crawl is done.</summary>
     /// <param name="PlanetCount">How many planets the crawl had.</param>
-    public sealed record CrawlFinished(int PlanetCount);
+    internal sealed record CrawlFinished(int PlanetCount);
 
-    /// <summary>The reply to a <see cref="StartCrawl"/> sent to a coordinator that is already crawling.</summary>
+    /// <summary>The reply to a <see cref="StartCrawl"/> sent to a crawl that has already started.</summary>
     /// <param name="Reason">Why.</param>
     public sealed record CrawlRefused(string Reason);
 
@@ -106,7 +107,7 @@ public static class Crawl
     /// <param name="PlanetCount">The number of results that will follow; -1 for a streamed crawl, whose
     /// <see cref="CrawlFinished"/> gives the count after the last result.</param>
     /// <param name="Mode">The job, which decides the output format.</param>
-    public sealed record CrawlStarted(int PlanetCount, CrawlMode Mode)
+    internal sealed record CrawlStarted(int PlanetCount, CrawlMode Mode)
     {
         /// <summary>The crawl's id, which its results and <see cref="Completed"/> carry.</summary>
         public string CrawlId { get; init; } = string.Empty;
@@ -117,7 +118,7 @@ public static class Crawl
     /// <param name="Index">The planet's position in the crawl (0-based); results echo it.</param>
     /// <param name="Url">The planet URL as given (it may be malformed: that is a <c>bad-url</c> result).</param>
     /// <param name="Mode">Follow the first article link (planets) or stop at the page's title (titles).</param>
-    public sealed record FetchPlanet(int Index, string Url, CrawlMode Mode);
+    internal sealed record FetchPlanet(int Index, string Url, CrawlMode Mode);
 
     /// <summary>The outcome of one planet: <see cref="PlanetFetched"/> or <see cref="PlanetFailed"/>.</summary>
     /// <param name="Index">The planet's position in the crawl.</param>

@@ -3,7 +3,7 @@ using System.Text;
 namespace Crawler.Http;
 
 /// <summary>Makes actor names out of URLs and host names (the old WebCrawler sample's ActorSafeNameFromUri).</summary>
-public static class ActorNames
+internal static class ActorNames
 {
     /// <summary>Keeps letters, digits and <c>-_.</c>; every other character becomes <c>_</c>; at most 100 characters.</summary>
     public static string Safe(string text)

@@ -7,7 +7,7 @@ namespace Crawler.Http;
 /// report twice), and remembers why it failed, so the parent can turn the <c>Terminated</c> that follows into a
 /// <c>crash</c> result with the exception's message. Runs on the parent's thread, like all supervision.
 /// </summary>
-public sealed class CrashRecordingStrategy : OneForOneStrategy
+internal sealed class CrashRecordingStrategy : OneForOneStrategy
 {
     private readonly Dictionary<IActorRef, Exception> _crashes;
 

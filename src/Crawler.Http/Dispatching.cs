@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace Crawler.Http;
 
 /// <summary>Puts crawler actors on the dispatcher the settings name.</summary>
-public static class Dispatching
+internal static class Dispatching
 {
     /// <summary><paramref name="props"/> on <paramref name="dispatcher"/>; unchanged when it is empty (Akka's default).</summary>
     public static Props On(this Props props, string? dispatcher)

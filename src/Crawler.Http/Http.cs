@@ -1,17 +1,23 @@
 using System.Net.Http;
 using Akka.Actor;
+using Crawler.Http.Configuration;
 
 namespace Crawler.Http;
 
 /// <summary>
-/// The protocol of <see cref="Connection.HttpClientConnection"/>: one command, <see cref="Send"/>, and its two
+/// The protocol of a connection actor (<see cref="ConnectionProps"/>): one command, <see cref="Send"/>, and its two
 /// replies, <see cref="ResponseReceived"/> and <see cref="RequestFailed"/>. Call sites read <c>Http.Send</c>, as
 /// Akka's read <c>Tcp.Connect</c>.
 /// </summary>
 public static class Http
 {
+    /// <summary>Props for a connection actor to the origin of <paramref name="url"/> (<c>http</c>, or <c>https</c> with
+    /// TLS): send it <see cref="Send"/> commands for URLs of that origin, end it with <see cref="Shutdown"/>. It opens
+    /// the connection on the first request, keeps it alive, and pipelines when <paramref name="settings"/> allow.</summary>
+    public static Props ConnectionProps(Uri url, HttpClientSettings settings) => Connection.HttpClientConnection.PropsFor(url, settings);
+
     /// <summary>
-    /// Asks the connection to perform one request. Sent to the <see cref="Connection.HttpClientConnection"/> of the
+    /// Asks the connection to perform one request. Sent to the connection actor (<see cref="ConnectionProps"/>) of the
     /// URL's origin. Exactly one reply goes back to the sender: a <see cref="ResponseReceived"/> with the same
     /// <paramref name="RequestId"/> when a complete response arrived (whatever its status), or a
     /// <see cref="RequestFailed"/> carrying this command when it did not.

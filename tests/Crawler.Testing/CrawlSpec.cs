@@ -44,7 +44,7 @@ public abstract class CrawlSpec : Akka.TestKit.Xunit2.TestKit
     /// <param name="mode">The job.</param>
     /// <param name="timeout">How long each result may take to come.</param>
     /// <param name="fetchers">A fetcher factory (default: the real fetchers).</param>
-    protected async Task<IReadOnlyList<Crawl.PlanetResult>> CrawlAsync(IReadOnlyList<string> urls, CrawlerSettings? settings = null,
+    private protected async Task<IReadOnlyList<Crawl.PlanetResult>> CrawlAsync(IReadOnlyList<string> urls, CrawlerSettings? settings = null,
         CrawlMode mode = CrawlMode.Planets, TimeSpan? timeout = null,
         Func<IUntypedActorContext, Crawl.FetchPlanet, CrawlContext, IActorRef>? fetchers = null)
     {

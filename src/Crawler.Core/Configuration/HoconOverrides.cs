@@ -12,7 +12,7 @@ namespace Crawler.Core.Configuration;
 /// A null value sets nothing (the key keeps the value under it). Strings are quoted (JSON escaping is valid HOCON),
 /// durations are written in whole milliseconds (rounded up) or <c>infinite</c>, switches as <c>on</c>/<c>off</c>.
 /// </summary>
-public sealed class HoconOverrides
+internal sealed class HoconOverrides
 {
     private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly List<string> _lines = [];

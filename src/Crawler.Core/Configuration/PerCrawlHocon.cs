@@ -11,7 +11,7 @@ namespace Crawler.Core.Configuration;
 /// system shares (set in the system's HOCON), and a per-host connection cap above the system's (its hosts never open
 /// more, so the crawl would silently get less than it asked for).
 /// </summary>
-public static class PerCrawlHocon
+internal static class PerCrawlHocon
 {
     /// <summary>Keys read once per system, for every crawl in it, and why a crawl cannot set them.</summary>
     private static readonly Dictionary<string, string> SystemWide = new(StringComparer.Ordinal)

@@ -25,7 +25,7 @@ namespace Crawler.Core.Coordination;
 /// only while fewer than max-planets-in-flight fetchers run. States: <see cref="Idle"/> → <see cref="Crawling"/> →
 /// <see cref="Ending"/>; "done" is decided in one place, <see cref="FinishIfDone"/>.
 /// </remarks>
-public sealed class CrawlCoordinator : UntypedActor, IWithTimers
+internal sealed class CrawlCoordinator : UntypedActor, IWithTimers
 {
     private const string DeadlineTimerKey = "deadline";
     private const string ChildrenTimerKey = "children";

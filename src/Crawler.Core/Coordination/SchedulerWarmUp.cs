@@ -9,7 +9,7 @@ namespace Crawler.Core.Coordination;
 /// timer at once filled the thread pool with such waiters and stalled for minutes (measured: 228 s, until the
 /// thread pool had grown enough). One timer scheduled up front, from the caller's thread, avoids it.
 /// </summary>
-public static class SchedulerWarmUp
+internal static class SchedulerWarmUp
 {
     /// <summary>Makes sure <paramref name="system"/>'s scheduler is running (cheap when it already is).</summary>
     public static void Ensure(ActorSystem system)

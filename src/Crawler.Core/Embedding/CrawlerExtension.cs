@@ -55,10 +55,10 @@ public sealed class CrawlerExtension : IExtension, ICrawler
 
     /// <summary>The system's hosts, shared by all its crawls (limits from the system's
     /// <c>crawler.http.max-connections-per-host</c> and <c>max-connections</c>): where every fetch goes.</summary>
-    public IActorRef Hosts { get; }
+    internal IActorRef Hosts { get; }
 
     /// <summary>The settings of a crawl with <paramref name="options"/> over the system's.</summary>
-    public CrawlerSettings SettingsFor(CrawlOptions? options) =>
+    internal CrawlerSettings SettingsFor(CrawlOptions? options) =>
         options is null ? Settings : options.Resolve(_system.Settings.Config.GetConfig("crawler"));
 
     /// <inheritdoc />

@@ -10,7 +10,7 @@ namespace Crawler.Core.Embedding;
 /// <see cref="Start"/>, which wires them and returns the crawl's summary as a task. The host system keeps running
 /// unless <see cref="CrawlerSettings.StopSystemOnCompletion"/> is on.
 /// </summary>
-public static class CrawlerProps
+internal static class CrawlerProps
 {
     private static long _runs;
 
@@ -56,7 +56,7 @@ public static class CrawlerProps
 /// <summary>A running crawl started by <see cref="CrawlerProps.Start"/>.</summary>
 /// <param name="Completion">The summary, once every planet has reported.</param>
 /// <param name="Coordinator">The crawl's coordinator.</param>
-public sealed record CrawlHandle(Task<CrawlSummary> Completion, IActorRef Coordinator)
+internal sealed record CrawlHandle(Task<CrawlSummary> Completion, IActorRef Coordinator)
 {
     /// <summary>Ends the crawl now: unfinished planets are reported as <c>cancelled</c>, then the summary.</summary>
     public void Cancel(string reason) => Coordinator.Tell(new Crawl.CancelCrawl(reason));

@@ -13,7 +13,7 @@ namespace Crawler.Core.Embedding;
 /// lazily) into the coordinator, read only as fast as max-planets-in-flight fetchers finish; and a crawl can be a
 /// <see cref="Flow"/> of its own (URLs in, results out, paced by its consumer).
 /// </summary>
-public static class CrawlerStreams
+internal static class CrawlerStreams
 {
     private static long _runs;
 

@@ -34,15 +34,23 @@ public interface ICrawler
     Source<Crawl.PlanetResult, NotUsed> Results(Source<string, NotUsed> planets, CrawlOptions? options = null);
 
     /// <summary>
-    /// A crawl as a flow: planet URLs in, results out (see <see cref="CrawlerStreams.Flow"/>), materialized as a
+    /// A crawl as a flow: planet URLs in, one result per planet out in the order they finish, completing after the last; materialized as a
     /// <see cref="StreamedCrawl"/>: the crawl's id, its summary, and a way to cancel it. Each materialization is a new crawl.
     /// </summary>
+    /// <remarks>
+    /// Back-pressure: the planets running and the results the consumer has not taken yet are together at most
+    /// max-planets-in-flight, and no other buffer holds results: a consumer slower than the crawl slows the crawl
+    /// (lower <see cref="CrawlOptions.MaxPlanetsInFlight"/> for a shorter lead). Planets are pulled only as that window
+    /// frees up. A failing upstream ends the input: the planets read before it are crawled, their results emitted, and
+    /// then the stream fails with the upstream's exception. A consumer that cancels cancels the crawl. At the system's
+    /// CoordinatedShutdown the crawl is cancelled and the stream completes with its <c>cancelled</c> results first.
+    /// </remarks>
     /// <exception cref="Akka.Configuration.ConfigurationException">An option is bad.</exception>
     Flow<string, Crawl.PlanetResult, StreamedCrawl> ResultsFlow(CrawlOptions? options = null);
 
     /// <summary>
-    /// Props for a crawl that reports to <paramref name="resultsTo"/>: start it with <see cref="Crawl.StartCrawl"/>
-    /// (or <see cref="Crawl.StartStreamedCrawl"/>), and it sends each <see cref="Crawl.PlanetResult"/> as it arrives,
+    /// Props for a crawl that reports to <paramref name="resultsTo"/>: start it with <see cref="Crawl.StartCrawl"/>,
+    /// and it sends each <see cref="Crawl.PlanetResult"/> as it arrives,
     /// then one <see cref="Crawl.Completed"/> with the summary, and stops. <see cref="Crawl.CancelCrawl"/> ends it
     /// early with <c>cancelled</c> results. The job is <see cref="CrawlOptions.Mode"/> unless the start message names one;
     /// every result and the <c>Completed</c> carry the crawl's id (<see cref="CrawlOptions.CrawlId"/>, or a new one).

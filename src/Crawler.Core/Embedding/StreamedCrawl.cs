@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace Crawler.Core.Embedding;
 
 /// <summary>
-/// A crawl whose results are a stream, as its <see cref="CrawlerStreams.Flow"/> (or <see cref="ICrawler.ResultsFlow"/>)
+/// A crawl whose results are a stream, as <see cref="ICrawler.ResultsFlow"/>
 /// materializes it: the crawl's id, its summary once every planet has reported, and a way to end it early.
 /// </summary>
 public sealed class StreamedCrawl

@@ -4,7 +4,7 @@ namespace Crawler.Core.Extraction;
 
 /// <summary>What a fetcher needs from HTML: parse a page, find its first article link, find its title.
 /// <see cref="PageExtractor"/> is the implementation; tests substitute one that fails.</summary>
-public interface IPageExtractor
+internal interface IPageExtractor
 {
     /// <summary>Parses a page from its bytes and its <c>Content-Type</c>, which may name the encoding.</summary>
     IHtmlDocument Parse(ReadOnlyMemory<byte> body, string? contentType);

@@ -12,7 +12,7 @@ namespace Crawler.Core.Extraction;
 /// (<see cref="PageSelector"/>), first match wins, as the seed's <c>xpath(...)[0]</c>. Pure: no network, no actors.
 /// Thread-safe (a parser per thread, selectors evaluated on copies): one instance serves every fetcher of a crawl.
 /// </summary>
-public sealed class PageExtractor : IPageExtractor
+internal sealed class PageExtractor : IPageExtractor
 {
     // Creating an HtmlParser builds a browsing context, which costs far more than parsing a small page; one parser
     // per thread serves every fetcher that runs on it (ParseDocument keeps no state between documents).

@@ -10,7 +10,7 @@ namespace Crawler.Core.Extraction;
 /// BCL's own engine over an <see cref="HtmlNavigator"/>. The first match wins; it may be an element, an attribute,
 /// a text node or, for XPath, a string. Thread-safe: one selector serves every fetcher of a crawl.
 /// </summary>
-public sealed class PageSelector
+internal sealed class PageSelector
 {
     private static readonly CssSelectorParser CssParser = new();
 

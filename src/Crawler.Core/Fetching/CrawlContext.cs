@@ -12,7 +12,7 @@ namespace Crawler.Core.Fetching;
 /// <param name="Profile">The settings every host needs from the crawl.</param>
 /// <param name="Hosts">The <see cref="HostRegistry"/> (or, in tests, a probe).</param>
 /// <param name="Extractor">Reads the pages.</param>
-public sealed record CrawlContext(string CrawlId, CrawlerSettings Settings, CrawlProfile Profile, IActorRef Hosts, IPageExtractor Extractor)
+internal sealed record CrawlContext(string CrawlId, CrawlerSettings Settings, CrawlProfile Profile, IActorRef Hosts, IPageExtractor Extractor)
     : INoSerializationVerificationNeeded
 {
     /// <summary>The context of crawl <paramref name="crawlId"/> with <paramref name="settings"/>, whose fetches go to

@@ -8,7 +8,7 @@ using Http = Crawler.Http.Http; // an alias in the namespace lets call sites rea
 #pragma warning restore IDE0065
 
 /// <summary>What a <see cref="PageRequest"/> asks its driver to do next.</summary>
-public abstract record RequestStep
+internal abstract record RequestStep
 {
     private RequestStep()
     {
@@ -34,7 +34,7 @@ public abstract record RequestStep
 /// retry budget denies a retry. The planet job drives two of them (the planet, then its article), the titles job one,
 /// and a host owner one for each robots.txt (which takes any status, and is not retried).
 /// </summary>
-public sealed class PageRequest
+internal sealed class PageRequest
 {
     private readonly List<Uri> _chain = [];
     private readonly string _crawlId;

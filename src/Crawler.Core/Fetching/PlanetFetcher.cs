@@ -21,7 +21,7 @@ using Http = Crawler.Http.Http; // an alias in the namespace lets call sites rea
 /// </summary>
 /// <remarks>States: <see cref="Fetching"/> the planet, then <see cref="Fetching"/> the article, each with its stage and
 /// its request as parameters.</remarks>
-public sealed class PlanetFetcher : UntypedActor, IWithTimers
+internal sealed class PlanetFetcher : UntypedActor, IWithTimers
 {
     private const string PlanetTimerKey = "planet-timeout";
 

@@ -2,7 +2,7 @@ namespace Crawler.Core.Fetching;
 
 /// <summary>Which redirects are followed (RFC 9110 §15.4): 301, 302, 303, 307 and 308 with a <c>Location</c>,
 /// relative or absolute, to an <c>http</c> URL not yet in the chain, at most <c>max-redirects</c> times. Pure.</summary>
-public static class RedirectPolicy
+internal static class RedirectPolicy
 {
     /// <summary>True for a status that redirects.</summary>
     public static bool IsRedirect(int status) => status is 301 or 302 or 303 or 307 or 308;

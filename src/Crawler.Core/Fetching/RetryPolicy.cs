@@ -4,7 +4,7 @@ using Crawler.Core.Configuration;
 namespace Crawler.Core.Fetching;
 
 /// <summary>Which failures are worth another attempt, and how long to wait first. Pure.</summary>
-public static class RetryPolicy
+internal static class RetryPolicy
 {
     /// <summary>True for a transient failure: a timeout of one request, a reset, a refused connect within the
     /// refused window, or one of the statuses 408, 429, 502, 503, 504. Never dns, other statuses, protocol,

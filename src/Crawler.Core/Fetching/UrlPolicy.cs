@@ -1,7 +1,7 @@
 namespace Crawler.Core.Fetching;
 
 /// <summary>Which URLs the crawler can fetch.</summary>
-public static class UrlPolicy
+internal static class UrlPolicy
 {
     /// <summary>True for an absolute <c>http</c> or <c>https</c> URL with a host; otherwise the failure
     /// (<c>bad-url</c> or <c>unsupported-scheme</c>, naming <paramref name="text"/>), whose message completes

@@ -13,7 +13,7 @@ using Http = Crawler.Http.Http; // an alias in the namespace lets call sites rea
 /// <summary>How soon a waiting request goes out, among those of its host: robots.txt first, then requests of planets
 /// already under way (an article, a redirect, a retry), then the first requests of new planets, so that a planet
 /// whose page has arrived gets its article before new planet pages start.</summary>
-public enum FetchPriority
+internal enum FetchPriority
 {
     /// <summary>A robots.txt, which other requests of its origin wait for.</summary>
     Robots,
@@ -34,7 +34,7 @@ public enum FetchPriority
 /// <param name="RespectRobots">Fetch and obey robots.txt.</param>
 /// <param name="ProductToken">The name robots.txt groups are matched against.</param>
 /// <param name="MaxCrawlDelay">The largest Crawl-delay honoured.</param>
-public sealed record CrawlProfile(HttpClientSettings Http, RetrySettings Retry, TimeSpan MinHostDelay, bool RespectRobots, string ProductToken,
+internal sealed record CrawlProfile(HttpClientSettings Http, RetrySettings Retry, TimeSpan MinHostDelay, bool RespectRobots, string ProductToken,
     TimeSpan MaxCrawlDelay)
 {
     /// <summary>The profile of a crawl with <paramref name="settings"/>.</summary>
@@ -56,7 +56,7 @@ public sealed record CrawlProfile(HttpClientSettings Http, RetrySettings Retry, 
 /// crawl has just stopped (cancelled, or at its deadline): they are <see cref="IDeadLetterSuppression"/>, so that such a
 /// late reply is not logged as a dead letter in the host's log.
 /// </summary>
-public static class Host
+internal static class Host
 {
     /// <summary>Sent by a crawl's coordinator to the registry before its first fetch. The registry watches the sender:
     /// when it stops, every host the crawl used forgets it (<see cref="CrawlEnded"/>). No reply.</summary>

@@ -14,7 +14,7 @@ using Http = Crawler.Http.Http; // an alias in the namespace lets call sites rea
 
 /// <summary>What comes back to a <see cref="HostOwner"/>: replies of its connections, its own robots.txt requests,
 /// leases, the end of a crawl, and connections that stopped.</summary>
-public sealed partial class HostOwner
+internal sealed partial class HostOwner
 {
     private void OnReply(long ticket, Http.ResponseReceived? response, HttpFailure? failure)
     {

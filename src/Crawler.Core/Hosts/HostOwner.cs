@@ -16,13 +16,13 @@ using Http = Crawler.Http.Http; // an alias in the namespace lets call sites rea
 
 /// <summary>Makes the connection actor of one origin for a host owner (default: an <see cref="HttpClientConnection"/>
 /// child); tests pass probes.</summary>
-public delegate IActorRef ConnectionFactory(IUntypedActorContext context, Uri origin, HttpClientSettings settings, string name);
+internal delegate IActorRef ConnectionFactory(IUntypedActorContext context, Uri origin, HttpClientSettings settings, string name);
 
 /// <summary>What every host owner of a system shares.</summary>
 /// <param name="MaxConnectionsPerHost">Connections to one host, all crawls together (0 = no cap).</param>
 /// <param name="IdleTimeout">How long an owner with nothing to do keeps what it knows before it passivates.</param>
 /// <param name="Dispatcher">The dispatcher of the registry, the owners and their connections (empty: Akka's default).</param>
-public sealed record HostOwnerSettings(int MaxConnectionsPerHost, TimeSpan IdleTimeout, string Dispatcher = "");
+internal sealed record HostOwnerSettings(int MaxConnectionsPerHost, TimeSpan IdleTimeout, string Dispatcher = "");
 
 /// <summary>
 /// The one owner of everything the crawler knows and decides about one host (<see cref="HostKey"/>), written by nobody
@@ -35,7 +35,7 @@ public sealed record HostOwnerSettings(int MaxConnectionsPerHost, TimeSpan IdleT
 /// rebuilt by a new incarnation: after <see cref="HostOwnerSettings.IdleTimeout"/> with nothing to do it passivates.
 /// If it stops for any reason, every request it holds fails as <c>crash</c>, so nobody waits for ever.
 /// </summary>
-public sealed partial class HostOwner : UntypedActor, IWithTimers
+internal sealed partial class HostOwner : UntypedActor, IWithTimers
 {
     private const int Lanes = 3;
     private const string IdleTimerKey = "idle";

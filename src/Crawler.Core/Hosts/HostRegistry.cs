@@ -14,7 +14,7 @@ namespace Crawler.Core.Hosts;
 /// running crawl, so at shutdown it cancels them all (<see cref="Host.EndCrawls"/>). It does nothing
 /// per request but look up the owner and forward.
 /// </summary>
-public sealed class HostRegistry : UntypedActor
+internal sealed class HostRegistry : UntypedActor
 {
     private const int EndedCrawlsKept = 4096;
 

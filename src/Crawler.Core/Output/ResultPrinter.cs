@@ -16,7 +16,7 @@ namespace Crawler.Core.Output;
 /// <param name="TimelinePath">Write a timeline of every request here (<c>.svg</c>, or <c>.html</c>) at the end.</param>
 /// <param name="Progress">Show a progress line on <paramref name="SummaryOutput"/> (a terminal) for crawls longer than
 /// two seconds.</param>
-public sealed record PrinterOptions(
+internal sealed record PrinterOptions(
     ResultFormat Format,
     TextWriter Output,
     TextWriter SummaryOutput,
@@ -47,7 +47,7 @@ public sealed record PrinterOptions(
 /// the actors it reports to: when one stops, it asks its parent, the coordinator, to cancel the crawl, and reports
 /// nothing more to them.
 /// </summary>
-public sealed class ResultPrinter : UntypedActor, IWithTimers
+internal sealed class ResultPrinter : UntypedActor, IWithTimers
 {
     private readonly PrinterOptions _options;
     private readonly Stopwatch _clock = new();

@@ -10,7 +10,7 @@ namespace Crawler.Core.Output;
 /// connection, DNS, connect, TLS, waiting for the first byte, the body), on one time axis, so that requests running
 /// side by side (or, with <c>--sequential</c>, one after another) are seen at a glance. Pure: it returns text.
 /// </summary>
-public static class Timeline
+internal static class Timeline
 {
     private const int Width = 1100;
     private const int Left = 60;

@@ -12,7 +12,7 @@ namespace Crawler.Core.Politeness;
 /// requests.
 /// </summary>
 /// <param name="clock">Monotonic time.</param>
-public sealed class HostSchedule(Func<TimeSpan> clock)
+internal sealed class HostSchedule(Func<TimeSpan> clock)
 {
     private TimeSpan _lastSent = TimeSpan.MinValue;
     private TimeSpan _notBefore = TimeSpan.MinValue;

@@ -7,7 +7,7 @@ namespace Crawler.Core.Politeness;
 /// came, the fetch is abandoned: the requests of other crawls that wait get a new fetch, under one of theirs.
 /// </summary>
 /// <typeparam name="TWaiter">A request that waits.</typeparam>
-public sealed class RobotsGate<TWaiter>
+internal sealed class RobotsGate<TWaiter>
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Entry> _fetches = [];

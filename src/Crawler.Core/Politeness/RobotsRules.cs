@@ -8,7 +8,7 @@ namespace Crawler.Core.Politeness;
 /// wins a tie; <c>/robots.txt</c> itself is always allowed. Also the group's <c>Crawl-delay</c> (not in the RFC, but
 /// widely honoured). Pure.
 /// </summary>
-public sealed class RobotsRules
+internal sealed class RobotsRules
 {
     /// <summary>Rules that allow everything (no robots.txt, or a 4xx for it: RFC 9309 §2.3.1.3).</summary>
     public static readonly RobotsRules AllowAll = new([], null, "no robots.txt rules apply");

@@ -5,7 +5,7 @@ namespace Crawler.Http.Configuration;
 /// <summary>Reads keys of the crawler's HOCON sections (<c>crawler</c>, <c>crawler.http</c>, <c>crawler.retry</c>):
 /// a missing key or a value of the wrong type or range is a <see cref="ConfigurationException"/> that names the key
 /// and the value, never a parser's own exception.</summary>
-public static class SettingsReader
+internal static class SettingsReader
 {
     /// <summary>Reads <paramref name="key"/> of <paramref name="section"/> (found at <paramref name="path"/>).</summary>
     /// <param name="section">The section.</param>

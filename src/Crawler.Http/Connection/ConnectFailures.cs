@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Crawler.Http.Connection;
 
 /// <summary>Turns the cause of a failed <c>Tcp.Connect</c> into a <see cref="HttpFailure"/> a person understands.</summary>
-public static class ConnectFailures
+internal static class ConnectFailures
 {
     /// <summary>The outcome of <see cref="DiagnoseAsync"/>, piped to the connection actor.</summary>
     /// <param name="Failure">refused, unreachable, timeout, ..., with what the OS said.</param>

@@ -11,7 +11,7 @@ namespace Crawler.Http.Connection;
 
 /// <summary>The transitions of <see cref="HttpClientConnection"/>: what each event does to the socket, the pipeline
 /// and the timers, and which state comes next.</summary>
-public sealed partial class HttpClientConnection
+internal sealed partial class HttpClientConnection
 {
     // ---- Transitions: each returns the next state (null: stay) --------------------------------------------------
 

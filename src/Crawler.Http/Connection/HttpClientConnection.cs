@@ -25,7 +25,7 @@ namespace Crawler.Http.Connection;
 /// a read timer covers the first byte and the gaps in a body, since Akka.IO has no read timeout of its own. Stopping the
 /// actor closes its socket and answers every request still waiting as <c>cancelled</c>.
 /// </remarks>
-public sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisposable
+internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDisposable
 {
     private const string ConnectTimerKey = "connect";
     private const string IdleTimerKey = "keep-alive";

@@ -8,7 +8,7 @@ namespace Crawler.Http.Connection;
 /// and <see cref="Commit"/>, parse <see cref="ActiveSpan"/>, then <see cref="Discard"/> what was consumed.
 /// Not thread-safe; owned by one actor and never sent in a message.
 /// </summary>
-public sealed class ReadBuffer : IDisposable
+internal sealed class ReadBuffer : IDisposable
 {
     private byte[] _bytes;
     private int _start;

@@ -8,7 +8,7 @@ namespace Crawler.Http.Decoding;
 /// streams. The decoded size is bounded, so a decompression bomb is a <see cref="HttpFailureKind.TooLarge"/>, and a corrupt
 /// body is a <see cref="HttpFailureKind.Protocol"/>; an unknown coding leaves the body as it is.
 /// </summary>
-public static class ContentDecoding
+internal static class ContentDecoding
 {
     /// <summary>The <c>Accept-Encoding</c> value for the codings this class removes.</summary>
     public const string Supported = "gzip, deflate, br";

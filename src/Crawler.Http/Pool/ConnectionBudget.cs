@@ -7,7 +7,7 @@ namespace Crawler.Http.Pool;
 /// <see cref="UnderPressure"/>, and hosts are asked to give back the connections they leave idle. Pure.
 /// </summary>
 /// <param name="max">The most leases at once (0 = no limit).</param>
-public sealed class ConnectionBudget(int max)
+internal sealed class ConnectionBudget(int max)
 {
     private readonly Dictionary<string, int> _leases = new(StringComparer.Ordinal);
     private readonly LinkedList<Lease> _waiting = new();
@@ -124,4 +124,4 @@ public sealed class ConnectionBudget(int max)
 /// <summary>A connection's lease: which host holds it, for which of its connections.</summary>
 /// <param name="Host">The host.</param>
 /// <param name="Connection">The host owner's id of the connection.</param>
-public sealed record Lease(string Host, long Connection);
+internal sealed record Lease(string Host, long Connection);

@@ -10,7 +10,7 @@ namespace Crawler.Http.Pool;
 /// indexed so that a reply, a lost connection or a departed client costs what it touches, never a scan of the rest.
 /// </summary>
 /// <typeparam name="TRequest">What a waiting request is to the owner.</typeparam>
-public sealed class ConnectionLedger<TRequest>
+internal sealed class ConnectionLedger<TRequest>
 {
     private readonly int _maxPerHost;
     private readonly List<KeyQueue>[] _lanes;

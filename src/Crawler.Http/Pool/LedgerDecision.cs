@@ -3,7 +3,7 @@ namespace Crawler.Http.Pool;
 /// <summary>What <see cref="ConnectionLedger{TRequest}.TryTake"/> decided; the caller (an actor) carries it out and
 /// asks again until it gets null (nothing to do).</summary>
 /// <typeparam name="TRequest">What the ledger queues.</typeparam>
-public abstract record LedgerDecision<TRequest>
+internal abstract record LedgerDecision<TRequest>
 {
     private LedgerDecision()
     {

@@ -7,7 +7,7 @@ namespace Crawler.Http.Pool;
 /// than it allows fails each extra socket with <c>EMFILE</c>, and the runtime itself then fails in odd places (type
 /// initialisers, timers). The pool caps its connections below this limit (see <see cref="ConnectionCap"/>).
 /// </summary>
-public static partial class OpenFileLimit
+internal static partial class OpenFileLimit
 {
     /// <summary>Files kept for everything but the crawl's sockets: the runtime, its libraries, logs, the output.</summary>
     public const int Reserve = 128;

@@ -4,10 +4,10 @@ namespace Crawler.Http.Pool;
 /// (one crawl; connections are never shared between clients, which may have different settings).</summary>
 /// <param name="Origin">The origin, as <see cref="Origins.Of"/> writes it.</param>
 /// <param name="Client">The client's id.</param>
-public sealed record ConnectionKey(string Origin, string Client);
+internal sealed record ConnectionKey(string Origin, string Client);
 
 /// <summary>Where a connection of a <see cref="ConnectionLedger{TRequest}"/> is in its life.</summary>
-public enum ConnectionState : byte
+internal enum ConnectionState : byte
 {
     /// <summary>Counted against the caps, waiting for a lease of the system's connection budget; not yet an actor.</summary>
     Leasing,
@@ -18,7 +18,7 @@ public enum ConnectionState : byte
 
 /// <summary>One connection of a ledger: its id, its key, how many requests it takes at once (1, or the pipelining
 /// depth), and the tickets of the requests it has in flight.</summary>
-public sealed class PooledConnection
+internal sealed class PooledConnection
 {
     internal PooledConnection(long id, ConnectionKey key, int depth)
     {
@@ -52,7 +52,7 @@ public sealed class PooledConnection
 }
 
 /// <summary>Origin keys.</summary>
-public static class Origins
+internal static class Origins
 {
     /// <summary>The origin of a URL: <c>scheme://host:port</c>, the host lower-cased and in its ASCII (IDN) form.</summary>
     public static string Of(Uri url)
