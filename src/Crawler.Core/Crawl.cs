@@ -191,12 +191,21 @@ public static class Crawl
 /// <param name="Total">Planets crawled.</param>
 /// <param name="Ok">Planets that succeeded.</param>
 /// <param name="Failed">Planets that failed.</param>
-/// <param name="Elapsed">From <see cref="Crawl.CrawlStarted"/> to the last result.</param>
+/// <param name="Elapsed">From the start of the crawl to the last result.</param>
 /// <param name="FailuresByKind">How many failures of each kind (kinds with none are absent).</param>
 public sealed record CrawlSummary(int Total, int Ok, int Failed, TimeSpan Elapsed, IReadOnlyDictionary<ErrorKind, int> FailuresByKind)
 {
     /// <summary>True when every planet succeeded.</summary>
     public bool AllOk => Failed == 0;
+
+    /// <summary>The summary of <paramref name="results"/>, which took <paramref name="elapsed"/>.</summary>
+    public static CrawlSummary Of(IReadOnlyCollection<Crawl.PlanetResult> results, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var failures = results.OfType<Crawl.PlanetFailed>().GroupBy(f => f.Kind).ToDictionary(g => g.Key, g => g.Count());
+        var failed = failures.Values.Sum();
+        return new CrawlSummary(results.Count, results.Count - failed, failed, elapsed, failures);
+    }
 }
 
 /// <summary>Names of <see cref="FetchStage"/> values.</summary>

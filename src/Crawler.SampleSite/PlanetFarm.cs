@@ -75,10 +75,11 @@ public sealed class PlanetFarm : IAsyncDisposable
         return farm;
     }
 
-    /// <inheritdoc />
+    /// <summary>Stops the farm at once: requests still open are aborted (their connections closed), not waited for, so a
+    /// crawler waiting on them sees the connection end whether the farm or the crawler's ActorSystem is disposed first.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().ConfigureAwait(false);
+        await _app.StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 

@@ -21,7 +21,6 @@ public sealed record CrawlReport(CrawlSummary Summary, IReadOnlyList<Crawl.Plane
         ArgumentNullException.ThrowIfNull(planets);
         var results = planets.Select((planet, index) => (Crawl.PlanetResult)new Crawl.PlanetFailed(index, planet ?? string.Empty, FetchStage.Planet,
             new Failure(ErrorKind.Cancelled, message, planet), 0, 0) { CrawlId = crawlId }).ToList();
-        var byKind = results.Count == 0 ? new Dictionary<ErrorKind, int>() : new Dictionary<ErrorKind, int> { [ErrorKind.Cancelled] = results.Count };
-        return new CrawlReport(new CrawlSummary(results.Count, 0, results.Count, TimeSpan.Zero, byKind), results) { CrawlId = crawlId };
+        return new CrawlReport(CrawlSummary.Of(results, TimeSpan.Zero), results) { CrawlId = crawlId };
     }
 }

@@ -35,7 +35,7 @@ public sealed class ConnectFailuresSpecs
     [Fact]
     public async Task Diagnosis_should_name_a_refused_port()
     {
-        var port = Crawler.Testing.LoopbackHttpServer.ClosedPort();
+        var port = Crawler.TestKit.Site.LoopbackHttpServer.ClosedPort();
         var diagnosis = await ConnectFailures.DiagnoseAsync(new IPEndPoint(IPAddress.Loopback, port), $"127.0.0.1:{port}", TimeSpan.FromSeconds(5));
         Assert.Equal(HttpFailureKind.Refused, diagnosis.Failure.Kind);
     }

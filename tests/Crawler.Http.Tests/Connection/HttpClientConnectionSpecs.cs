@@ -196,7 +196,7 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Connection_should_report_refused_when_the_connect_fails()
     {
-        var s = Create(port: Crawler.Testing.LoopbackHttpServer.ClosedPort());
+        var s = Create(port: Crawler.TestKit.Site.LoopbackHttpServer.ClosedPort());
         s.Client.Tell(Http.Send.Get(4, new Uri(s.Base, "/")));
         var connect = await s.TcpManager.ExpectMsgAsync<Tcp.Connect>();
         s.TcpManager.Reply(new Tcp.CommandFailed(connect).WithCause(new ConnectException("Could not establish connection because finishConnect never returned true")));

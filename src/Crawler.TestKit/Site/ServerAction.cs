@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Crawler.Testing;
+namespace Crawler.TestKit.Site;
 
 /// <summary>What <see cref="LoopbackHttpServer"/> does with one request: a scripted answer or a fault.</summary>
 public abstract record ServerAction

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Crawler.Testing;
+namespace Crawler.TestKit.Site;
 
 /// <summary>A request as the fixture server received it.</summary>
 /// <param name="ConnectionId">Which accepted connection carried it (1, 2, ...).</param>
