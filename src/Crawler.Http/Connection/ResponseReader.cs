@@ -96,6 +96,21 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
 
     public void Dispose() => _buffer.Dispose();
 
+    /// <summary>The values of every field line named <paramref name="name"/>, joined as one list (RFC 9110 §5.3).</summary>
+    private static string? AllValues(Http.ResponseReceived response, string name)
+    {
+        string? joined = null;
+        foreach (var (key, value) in response.Headers)
+        {
+            if (key.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                joined = joined is null ? value : joined + ", " + value;
+            }
+        }
+
+        return joined;
+    }
+
     private ReadOutcome Outcome(ParseResult result, Http.Send request, bool closed)
     {
         switch (result.Status)
@@ -104,7 +119,12 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
                 var keepAlive = _builder.KeepAlive && !closed;
                 var response = _builder.ToMessage(request);
                 _builder.Reset();
-                var decoded = ContentDecoding.Decode(response.Body, response.Header("Content-Encoding"), limits.MaxBodyBytes);
+                var decoded = ContentDecoding.DecodeTransfer(response.Body, AllValues(response, "Transfer-Encoding"), limits.MaxBodyBytes);
+                if (decoded.Failure is null)
+                {
+                    decoded = ContentDecoding.Decode(decoded.Body, AllValues(response, "Content-Encoding"), limits.MaxBodyBytes);
+                }
+
                 return decoded.Failure is { } failure
                     ? new ReadOutcome(ReadStatus.Complete, Failure: failure.Explained($" (from {origin})"), KeepAlive: keepAlive)
                     : new ReadOutcome(ReadStatus.Complete, response with { Body = decoded.Body }, KeepAlive: keepAlive);

@@ -63,6 +63,34 @@ internal static class ContentDecoding
         return new Result(current);
     }
 
+    /// <summary>Removes the transfer codings of <paramref name="transferEncoding"/> (all its field lines, joined) that
+    /// remain once the parser has taken off a final <c>chunked</c>: gzip (x-gzip) and deflate. Any other transfer
+    /// coding (or <c>chunked</c> applied before another) is a <see cref="HttpFailureKind.Protocol"/> failure naming it:
+    /// coded bytes are never passed off as the body.</summary>
+    public static Result DecodeTransfer(ReadOnlyMemory<byte> body, string? transferEncoding, long maxBytes)
+    {
+        if (string.IsNullOrWhiteSpace(transferEncoding))
+        {
+            return new Result(body);
+        }
+
+        var codings = transferEncoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (codings.Count > 0 && codings[^1].Equals("chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            codings.RemoveAt(codings.Count - 1);
+        }
+
+        if (codings.Find(c => !TransferCodings.Contains(c.ToLowerInvariant())) is { } unknown)
+        {
+            return new Result(body, new HttpFailure(HttpFailureKind.Protocol,
+                $"the response has the transfer coding \"{unknown}\" (Transfer-Encoding: {transferEncoding}), which the crawler does not decode (it decodes chunked, gzip and deflate)"));
+        }
+
+        return codings.Count == 0 ? new Result(body) : Decode(body, string.Join(',', codings), maxBytes);
+    }
+
+    private static readonly HashSet<string> TransferCodings = ["gzip", "x-gzip", "deflate", "identity"];
+
     private static Stream Open(string coding, ReadOnlyMemory<byte> data)
     {
         var input = AsStream(data);

@@ -86,6 +86,43 @@ public sealed class HttpClientIntegrationSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("gzip, deflate, br", server.Requests[0].Header("Accept-Encoding"));
     }
 
+    [Theory]
+    [InlineData("gzip, chunked", "gzip", true)]
+    [InlineData("deflate, chunked", "deflate", true)]
+    [InlineData("gzip", "gzip", false)] // close-delimited, then gzip
+    [InlineData("gzip", "gzip", true)] // Transfer-Encoding in two field lines: "gzip" and "chunked"
+    public async Task Client_should_remove_the_transfer_codings_it_knows_under_chunked(string transferEncoding, string coding, bool chunked)
+    {
+        var page = Encoding.UTF8.GetBytes(Responses.Page("transfer-coded", new string('t', 10_000)));
+        var coded = ContentDecodingSpecs.Compress(coding, page);
+        var lines = chunked && !transferEncoding.Contains("chunked", StringComparison.Ordinal)
+            ? $"Transfer-Encoding: {transferEncoding}\r\nTransfer-Encoding: chunked\r\n"
+            : $"Transfer-Encoding: {transferEncoding}\r\n";
+        byte[] body = chunked ? [.. Encoding.ASCII.GetBytes($"{coded.Length:x}\r\n"), .. coded, .. "\r\n0\r\n\r\n"u8.ToArray()] : coded;
+        var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n{lines}" + (chunked ? "" : "Connection: close\r\n") + "\r\n");
+        await using var server = LoopbackHttpServer.Start(_ => new ServerAction.Respond([.. head, .. body], Close: !chunked));
+
+        var response = Assert.IsType<Http.ResponseReceived>(await Get(server.Url("/")));
+
+        Assert.Equal(page, response.Body.ToArray());
+    }
+
+    [Theory]
+    [InlineData("compress, chunked", "compress")]
+    [InlineData("br, chunked", "br")]
+    [InlineData("chunked, gzip", "chunked")]
+    public async Task Client_should_fail_as_protocol_naming_a_transfer_coding_it_cannot_remove(string transferEncoding, string named)
+    {
+        var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nTransfer-Encoding: {transferEncoding}\r\n\r\n");
+        byte[] body = transferEncoding.EndsWith("chunked", StringComparison.Ordinal) ? [.. "5\r\nxxxxx\r\n0\r\n\r\n"u8.ToArray()] : [.. "xxxxx"u8.ToArray()];
+        await using var server = LoopbackHttpServer.Start(_ => new ServerAction.Respond([.. head, .. body], Close: true));
+
+        var failed = Assert.IsType<Http.RequestFailed>(await Get(server.Url("/")));
+
+        Assert.Equal(HttpFailureKind.Protocol, failed.Kind);
+        Assert.Contains($"\"{named}\"", failed.Message, StringComparison.Ordinal); // the coding is named, as data
+    }
+
     [Fact]
     public async Task Client_should_decode_what_Kestrels_response_compression_sends()
     {
