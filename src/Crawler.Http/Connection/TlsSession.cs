@@ -118,6 +118,17 @@ internal sealed class TlsSession : IDisposable
             custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             custom.ChainPolicy.CustomTrustStore.AddRange(settings.Certificates());
+            if (chain is not null)
+            {
+                // The intermediates the server sent (SslStream keeps them in the extra store of the chain it built),
+                // and what that chain found: without them a root-only trust ends in PartialChain.
+                custom.ChainPolicy.ExtraStore.AddRange(chain.ChainPolicy.ExtraStore);
+                foreach (var element in chain.ChainElements)
+                {
+                    custom.ChainPolicy.ExtraStore.Add(element.Certificate);
+                }
+            }
+
             if (custom.Build(new X509Certificate2(certificate)))
             {
                 return true;

@@ -44,6 +44,39 @@ public sealed class TlsSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Client_should_validate_a_chain_through_the_intermediate_the_server_sends_with_only_the_root_trusted()
+    {
+        await using var server = await HttpsTestServer.StartWithChainAsync(Page);
+
+        Client(server.BaseUri, Trust(server)).Tell(Http.Send.Get(1, new Uri(server.BaseUri, "/chained")));
+
+        Assert.Equal(200, (await ExpectMsgAsync<Http.ResponseReceived>(TimeSpan.FromSeconds(10))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Client_should_refuse_the_chain_when_its_root_is_not_trusted()
+    {
+        await using var server = await HttpsTestServer.StartWithChainAsync(Page);
+        await using var other = await HttpsTestServer.StartAsync(Page);
+
+        Client(server.BaseUri, Trust(other)).Tell(Http.Send.Get(1, server.BaseUri));
+
+        Assert.Equal(HttpFailureKind.Tls, (await ExpectMsgAsync<Http.RequestFailed>(TimeSpan.FromSeconds(10))).Kind);
+    }
+
+    [Fact]
+    public async Task Client_should_trust_every_certificate_of_a_pem_bundle()
+    {
+        await using var server = await HttpsTestServer.StartWithChainAsync(Page);
+        var bundled = $"crawler.http.tls.trusted-certificates = [\"{server.BundlePath}\"]";
+
+        Assert.Equal(3, TestSettings.Http(bundled).Tls.TrustedCertificates.Count);
+        Client(server.BaseUri, bundled).Tell(Http.Send.Get(1, server.BaseUri));
+
+        Assert.Equal(200, (await ExpectMsgAsync<Http.ResponseReceived>(TimeSpan.FromSeconds(10))).StatusCode);
+    }
+
+    [Fact]
     public async Task Client_should_refuse_an_untrusted_certificate_as_tls()
     {
         await using var server = await HttpsTestServer.StartAsync(Page);
