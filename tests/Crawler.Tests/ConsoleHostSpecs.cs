@@ -211,6 +211,7 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     [InlineData("demo", "http://127.0.0.1/")]
     [InlineData("--json", "--file")]
     [InlineData("--timeline", "/nonexistent/timeline.svg")]
+    [InlineData("--user-agent", "a\r\nInjected: yes", "http://127.0.0.1/")]
     public async Task Host_should_refuse_bad_usage_with_one_line_and_exit_2(params string[] args)
     {
         var run = await CrawlerProcess.RunAsync(args);

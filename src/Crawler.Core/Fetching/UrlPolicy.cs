@@ -15,6 +15,14 @@ internal static class UrlPolicy
             return false;
         }
 
+        if (Output.TerminalText.HasControl(text.Trim()))
+        {
+            // CR, LF, NUL and the other control characters cannot go into a request line (header injection).
+            url = null;
+            failure = new Failure(ErrorKind.BadUrl, $"'{Output.TerminalText.Escape(text)}' holds a control character", text);
+            return false;
+        }
+
         var trimmed = text.Trim();
         failure = null;
         if (!Uri.TryCreate(trimmed, UriKind.Absolute, out url) || (url.IsFile && !trimmed.StartsWith("file:", StringComparison.OrdinalIgnoreCase)))

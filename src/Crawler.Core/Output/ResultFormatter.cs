@@ -50,14 +50,25 @@ public static class ResultFormatter
 
     private static double Ms(TimeSpan span) => Math.Round(span.TotalMilliseconds, 1);
 
+    // Text goes to terminals: what came from the web or the input has its control characters escaped (JSON escapes
+    // them by itself).
     private static string Text(Crawl.PlanetResult result, CrawlMode mode) => result switch
     {
-        Crawl.PlanetFetched ok when mode == CrawlMode.Titles => $"{ok.Title}\n",
-        Crawl.PlanetFetched ok => $"first article on {ok.Planet} :\n{ok.Article}\n{ok.Title}\n\n",
-        Crawl.PlanetFailed failed => $"failed on {failed.Planet} : {failed.Kind.Name()}: {failed.Message}\n" +
+        Crawl.PlanetFetched ok when mode == CrawlMode.Titles => $"{TerminalText.Escape(ok.Title)}\n",
+        Crawl.PlanetFetched ok => $"first article on {TerminalText.Escape(ok.Planet)} :\n{TerminalText.Escape(ok.Article)}\n{TerminalText.Escape(ok.Title)}\n\n",
+        Crawl.PlanetFailed failed => $"failed on {TerminalText.Escape(failed.Planet)} : {KindAndMessage(failed)}\n" +
                                      (mode == CrawlMode.Titles ? string.Empty : "\n"),
         _ => throw new ArgumentOutOfRangeException(nameof(result), result, null),
     };
+
+    /// <summary><c>kind: message</c>, without saying the kind twice when the message already starts with it
+    /// (<c>cancelled: the caller cancelled the crawl</c>).</summary>
+    private static string KindAndMessage(Crawl.PlanetFailed failed)
+    {
+        var kind = failed.Kind.Name();
+        var message = TerminalText.Escape(failed.Message) ?? string.Empty;
+        return message.StartsWith(kind + ":", StringComparison.Ordinal) ? message : $"{kind}: {message}";
+    }
 
     private static string Json(Crawl.PlanetResult result, CrawlMode mode)
     {

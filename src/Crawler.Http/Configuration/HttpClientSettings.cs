@@ -59,6 +59,13 @@ public sealed record HttpClientSettings(
         long PositiveBytes(string key) => SettingsReader.Read(http, Path, key, (c, k) => c.GetByteSize(k) ?? 0, "a positive size",
             v => v is > 0 and <= int.MaxValue || (key == "max-body-bytes" && v > 0));
 
+        string FieldValue(string key)
+        {
+            var value = http.GetString(key) ?? string.Empty;
+            return Writing.HttpRequestWriter.IsFieldValue(value) ? value : throw new ConfigurationException(
+                $"{Path}.{key} holds a control character (CR, LF, NUL, ...) or a character beyond Latin-1, which cannot go into a request header");
+        }
+
         return new HttpClientSettings(
             Positive("connect-timeout"),
             Positive("first-byte-timeout"),
@@ -66,9 +73,9 @@ public sealed record HttpClientSettings(
             Positive("request-timeout"),
             Positive("keep-alive-timeout"),
             NonNegative("max-redirects"),
-            http.GetString("user-agent") ?? string.Empty,
-            http.GetString("accept") ?? string.Empty,
-            http.GetString("accept-encoding") ?? string.Empty,
+            FieldValue("user-agent"),
+            FieldValue("accept"),
+            FieldValue("accept-encoding"),
             new HttpParserLimits(
                 (int)PositiveBytes("max-status-line-length"),
                 (int)PositiveBytes("max-header-count"),

@@ -73,14 +73,16 @@ public static class HttpRequestWriter
         return count;
     }
 
+    /// <summary>True when <paramref name="value"/> can be a field value of a request head: no control character but
+    /// tab (so no CR, LF or NUL: no header injection) and nothing beyond Latin-1.</summary>
+    internal static bool IsFieldValue(string value) =>
+        value.All(c => (c >= 0x20 || c == '\t') && c != 0x7F && c <= 0xFF);
+
     private static void Check(string value, string what)
     {
-        foreach (var c in value)
+        if (!IsFieldValue(value))
         {
-            if ((c < 0x20 && c != '\t') || c == 0x7F || c > 0xFF)
-            {
-                throw new ArgumentException($"{what} holds a character that cannot go into a request head", what);
-            }
+            throw new ArgumentException($"{what} holds a character that cannot go into a request head", what);
         }
     }
 }

@@ -20,6 +20,25 @@ public sealed class ResultFormatterSpecs
             ResultFormatter.Format(NotFound, CrawlMode.Planets, ResultFormat.Text));
 
     [Fact]
+    public void Text_should_escape_control_characters_from_the_web_so_they_cannot_drive_the_terminal()
+    {
+        var hostile = Ok with { Planet = "http://p.test/\u0007", Article = "http://p.test/a\r\nb", Title = "red \u001b[31mtext\u009b" };
+
+        var text = ResultFormatter.Format(hostile, CrawlMode.Planets, ResultFormat.Text);
+
+        Assert.Equal("first article on http://p.test/\\x07 :\nhttp://p.test/a\\x0d\\x0ab\nred \\x1b[31mtext\\u009b\n\n", text);
+        Assert.DoesNotContain(text, c => char.IsControl(c) && c != '\n');
+    }
+
+    [Theory]
+    [InlineData(ErrorKind.Cancelled, "cancelled: the caller cancelled the crawl", "cancelled: the caller cancelled the crawl")]
+    [InlineData(ErrorKind.Timeout, "timeout: no answer in 1 s", "timeout: no answer in 1 s")]
+    [InlineData(ErrorKind.Timeout, "no answer in 1 s", "timeout: no answer in 1 s")]
+    public void Text_should_name_the_kind_once(ErrorKind kind, string message, string printed) =>
+        Assert.Equal($"failed on http://q.test/ : {printed}\n",
+            ResultFormatter.Format(NotFound with { Failure = new Failure(kind, message) }, CrawlMode.Titles, ResultFormat.Text));
+
+    [Fact]
     public void Text_should_be_the_title_alone_in_the_titles_job() =>
         Assert.Equal("A \"quoted\" title\n", ResultFormatter.Format(Ok with { Article = null }, CrawlMode.Titles, ResultFormat.Text));
 

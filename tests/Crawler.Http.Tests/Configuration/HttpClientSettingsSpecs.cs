@@ -32,6 +32,8 @@ public sealed class HttpClientSettingsSpecs
     [InlineData("crawler.http.pipelining = maybe", "crawler.http.pipelining")]
     [InlineData("crawler.http.lf-line-terminators = sometimes", "crawler.http.lf-line-terminators")]
     [InlineData("crawler.http.max-connections = many", "crawler.http.max-connections")]
+    [InlineData("crawler.http.user-agent = \"a\\r\\nInjected: yes\"", "crawler.http.user-agent")]
+    [InlineData("crawler.http.accept = \"text/html\\u0000\"", "crawler.http.accept")]
     public void Settings_should_name_the_key_of_a_bad_value(string hocon, string key)
     {
         var error = Assert.Throws<ConfigurationException>(() => TestSettings.Http(hocon));

@@ -1,0 +1,41 @@
+using Crawler.Core.Fetching;
+
+namespace Crawler.Core.Tests.Fetching;
+
+public sealed class UrlPolicySpecs
+{
+    [Theory]
+    [InlineData("http://p.test/a\r\nInjected: yes")]
+    [InlineData("http://p.test/a\nb")]
+    [InlineData("http://p.test/\0")]
+    [InlineData("http://p.test/\u001b[31m")]
+    [InlineData("http://p.\u007ftest/")]
+    public void A_url_with_a_control_character_should_be_a_bad_url_whose_message_escapes_it(string text)
+    {
+        Assert.False(UrlPolicy.Check(text, out var url, out var failure));
+        Assert.Null(url);
+        Assert.Equal(ErrorKind.BadUrl, failure!.Kind);
+        Assert.DoesNotContain(failure.Message, char.IsControl);
+    }
+
+    [Theory]
+    [InlineData("  http://p.test/a  ")]
+    [InlineData("https://p.test/a?q=1#f")]
+    public void An_absolute_http_url_should_pass(string text)
+    {
+        Assert.True(UrlPolicy.Check(text, out var url, out var failure));
+        Assert.Null(failure);
+        Assert.Equal("p.test", url!.Host);
+    }
+
+    [Theory]
+    [InlineData(null, ErrorKind.BadUrl)]
+    [InlineData(" ", ErrorKind.BadUrl)]
+    [InlineData("/relative", ErrorKind.BadUrl)]
+    [InlineData("ftp://p.test/", ErrorKind.UnsupportedScheme)]
+    public void Other_input_should_fail_with_its_kind(string? text, ErrorKind kind)
+    {
+        Assert.False(UrlPolicy.Check(text, out _, out var failure));
+        Assert.Equal(kind, failure!.Kind);
+    }
+}
