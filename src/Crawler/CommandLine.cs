@@ -16,7 +16,7 @@ internal enum Command
 internal sealed record CommandLine(
     Command Command,
     IReadOnlyList<string> Urls,
-    string? File,
+    IReadOnlyList<string> Files,
     bool Json,
     string? ConfigFile,
     double? TimeoutSeconds,
@@ -38,6 +38,18 @@ internal sealed record CommandLine(
     bool HeadOnly = false,
     bool FollowRedirects = false)
 {
+    /// <summary>The longest --timeout or --deadline: about 23 days, within what Akka's scheduler can wait.</summary>
+    private const int MaxSeconds = 2_000_000;
+
+    /// <summary>The most --repeat: each repeat is a planet held in memory.</summary>
+    private const int MaxRepeat = 1_000_000;
+
+    /// <summary>The most planets the sample site serves (demo --planets): its home page lists them all.</summary>
+    private const int MaxDemoPlanets = 100_000;
+
+    /// <summary>The longest demo --delay-ms: one minute.</summary>
+    private const int MaxDemoDelayMs = 60_000;
+
     public const string Usage = """
         usage: crawler [options] [URL ...]       the planet job; no URL: the planets in hocon/crawler.conf
                crawler titles [options] URL ...  the trivial job: each page's title; --repeat N fetches each N times
@@ -46,7 +58,8 @@ internal sealed record CommandLine(
                                                  one request through our client; the body to stdout, like curl
 
         options:
-          -f, --file FILE            read URLs from FILE, one a line ('-' = stdin; blank and # lines skipped)
+          -f, --file FILE            read URLs from FILE, one a line ('-' = stdin; blank and # lines skipped);
+                                     repeat it for several files, crawled in order
               --json                 one JSON object per line per planet
               --config FILE          HOCON merged over the defaults
               --timeout SECONDS      limit on each HTTP request (each phase of it at most as long too)
@@ -82,7 +95,8 @@ internal sealed record CommandLine(
     {
         var command = Command.Planets;
         var urls = new List<string>();
-        string? file = null, config = null, article = null, title = null, userAgent = null;
+        var files = new List<string>();
+        string? config = null, article = null, title = null, userAgent = null;
         var ignoreRobots = false;
         var insecure = false;
         var pipelining = false;
@@ -117,7 +131,7 @@ internal sealed record CommandLine(
                     help = true;
                     break;
                 case "-f" or "--file":
-                    file = Value(args, ref i);
+                    files.Add(Value(args, ref i));
                     break;
                 case "--json":
                     json = true;
@@ -141,7 +155,7 @@ internal sealed record CommandLine(
                     title = Value(args, ref i);
                     break;
                 case "--repeat":
-                    repeat = PositiveInt(args, ref i);
+                    repeat = PositiveInt(args, ref i, MaxRepeat);
                     break;
                 case "--user-agent":
                     userAgent = Value(args, ref i);
@@ -165,10 +179,10 @@ internal sealed record CommandLine(
                     verbose = true;
                     break;
                 case "--planets" when command == Command.Demo:
-                    planets = PositiveInt(args, ref i);
+                    planets = PositiveInt(args, ref i, MaxDemoPlanets);
                     break;
                 case "--delay-ms" when command == Command.Demo:
-                    delay = NonNegativeInt(args, ref i);
+                    delay = NonNegativeInt(args, ref i, MaxDemoDelayMs);
                     break;
                 case "-i" when command == Command.Get:
                     includeHead = true;
@@ -189,17 +203,17 @@ internal sealed record CommandLine(
             throw new UsageException($"--timeline: the folder '{folder}' does not exist");
         }
 
-        if (command == Command.Demo && (urls.Count > 0 || file is not null))
+        if (command == Command.Demo && (urls.Count > 0 || files.Count > 0))
         {
             throw new UsageException("demo crawls its own sample site and takes no URLs");
         }
 
-        if (command == Command.Get && !help && (urls.Count != 1 || file is not null))
+        if (command == Command.Get && !help && (urls.Count != 1 || files.Count > 0))
         {
             throw new UsageException("get takes exactly one URL");
         }
 
-        return new CommandLine(help ? Command.Help : command, urls, file, json, config, timeout, deadline, sequential, article, title,
+        return new CommandLine(help ? Command.Help : command, urls, files, json, config, timeout, deadline, sequential, article, title,
             repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow);
     }
 
@@ -217,21 +231,23 @@ internal sealed record CommandLine(
     {
         var option = args[i];
         var text = Value(args, ref i);
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value < 86_400
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value <= MaxSeconds
             ? value
-            : throw new UsageException($"option '{option}' needs a positive number of seconds, not '{text}'");
+            : throw new UsageException($"option '{option}' needs a number of seconds above 0 and at most {MaxSeconds}, not '{text}'");
     }
 
-    private static int PositiveInt(IReadOnlyList<string> args, ref int i) => WholeNumber(args, ref i, 1);
+    private static int PositiveInt(IReadOnlyList<string> args, ref int i, int maximum = int.MaxValue) => WholeNumber(args, ref i, 1, maximum);
 
-    private static int NonNegativeInt(IReadOnlyList<string> args, ref int i) => WholeNumber(args, ref i, 0);
+    private static int NonNegativeInt(IReadOnlyList<string> args, ref int i, int maximum = int.MaxValue) => WholeNumber(args, ref i, 0, maximum);
 
-    private static int WholeNumber(IReadOnlyList<string> args, ref int i, int minimum)
+    private static int WholeNumber(IReadOnlyList<string> args, ref int i, int minimum, int maximum)
     {
         var option = args[i];
         var text = Value(args, ref i);
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum && value <= maximum
             ? value
-            : throw new UsageException($"option '{option}' needs a whole number of at least {minimum}, not '{text}'");
+            : throw new UsageException(maximum == int.MaxValue
+                ? $"option '{option}' needs a whole number of at least {minimum}, not '{text}'"
+                : $"option '{option}' needs a whole number from {minimum} to {maximum}, not '{text}'");
     }
 }

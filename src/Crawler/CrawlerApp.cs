@@ -51,10 +51,10 @@ internal static class CrawlerApp
             config = HostConfig.Build(line);
             settings = CrawlerSettings.Create(config.GetConfig("crawler"));
             urls = line.Command is Command.Demo or Command.Get ? line.Urls : Inputs.FromCommandLine(line, settings);
-            if (line.File is { } file && line.Command is Command.Planets or Command.Titles)
+            if (line.Files.Count > 0 && line.Command is Command.Planets or Command.Titles)
             {
                 // A file that fits in one round of planets in flight is read at once; a longer one is streamed.
-                fileUrls = Inputs.OpenFile(file, line.Repeat, out var all, settings.MaxPlanetsInFlight);
+                fileUrls = Inputs.OpenFiles(line.Files, line.Repeat, out var all, settings.MaxPlanetsInFlight);
                 if (all is not null)
                 {
                     urls = [.. urls, .. all];

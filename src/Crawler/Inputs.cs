@@ -11,7 +11,7 @@ internal static class Inputs
     public static IReadOnlyList<string> FromCommandLine(CommandLine line, CrawlerSettings settings)
     {
         var urls = new List<string>(line.Urls);
-        if (urls.Count == 0 && line.File is null)
+        if (urls.Count == 0 && line.Files.Count == 0)
         {
             if (line.Command == Command.Titles)
             {
@@ -35,12 +35,42 @@ internal static class Inputs
     /// </summary>
     public static IEnumerable<string> OpenFile(string path, int repeat) => OpenFile(path, repeat, out _, 0);
 
+    /// <summary>The URLs of every file of <paramref name="paths"/>, in order, each opened as
+    /// <see cref="OpenFile(string, int, out IReadOnlyList{string}?, int)"/> does (so every file is checked before the
+    /// crawl starts); <paramref name="all"/> holds them all when every file is small.</summary>
+    public static IEnumerable<string> OpenFiles(IReadOnlyList<string> paths, int repeat, out IReadOnlyList<string>? all, int small)
+    {
+        var parts = new List<IEnumerable<string>>();
+        var whole = new List<string>();
+        var allSmall = true;
+        foreach (var path in paths)
+        {
+            parts.Add(OpenFile(path, repeat, out var read, small));
+            if (read is null)
+            {
+                allSmall = false;
+            }
+            else
+            {
+                whole.AddRange(read);
+            }
+        }
+
+        all = allSmall ? whole : null;
+        return parts.Count == 1 ? parts[0] : parts.SelectMany(part => part);
+    }
+
     /// <summary>As <see cref="OpenFile(string, int)"/>, and when the whole file holds at most <paramref name="small"/>
     /// URLs, they are read now into <paramref name="all"/> (a small file needs no stream, whose start costs more than
     /// its crawl).</summary>
     public static IEnumerable<string> OpenFile(string path, int repeat, out IReadOnlyList<string>? all, int small)
     {
         all = null;
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"cannot read --file '{path}': it is a directory");
+        }
+
         TextReader reader;
         try
         {

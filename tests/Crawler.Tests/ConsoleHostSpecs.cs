@@ -91,6 +91,27 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Host_should_crawl_every_file_given_with_repeated_f_options_and_take_a_day_long_timeout()
+    {
+        var first = Path.GetTempFileName();
+        var second = Path.GetTempFileName();
+        await File.WriteAllTextAsync(first, $"{Planet(0)}\n");
+        await File.WriteAllTextAsync(second, $"{Planet(1)}\n{Planet(2)}\n");
+        try
+        {
+            var run = await CrawlerProcess.RunAsync(["--json", "--timeout", "86400", "-f", first, "-f", second]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal([Planet(0), Planet(1), Planet(2)],
+                run.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("planet").GetString()).Order());
+        }
+        finally
+        {
+            File.Delete(first);
+            File.Delete(second);
+        }
+    }
+
+    [Fact]
     public async Task Host_should_stream_a_file_longer_than_the_planets_in_flight()
     {
         var file = Path.GetTempFileName();
@@ -212,6 +233,10 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     [InlineData("--json", "--file")]
     [InlineData("--timeline", "/nonexistent/timeline.svg")]
     [InlineData("--user-agent", "a\r\nInjected: yes", "http://127.0.0.1/")]
+    [InlineData("demo", "--planets", "1000000000")]
+    [InlineData("titles", "--repeat", "2147483647", "http://127.0.0.1/")]
+    [InlineData("--timeout", "3000000", "http://127.0.0.1/")]
+    [InlineData("titles", "-f", "/")]
     public async Task Host_should_refuse_bad_usage_with_one_line_and_exit_2(params string[] args)
     {
         var run = await CrawlerProcess.RunAsync(args);
