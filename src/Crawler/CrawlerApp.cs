@@ -81,7 +81,18 @@ internal static class CrawlerApp
             .CreateLogger();
         try
         {
-            var system = ActorSystem.Create("crawler", config);
+            ActorSystem system;
+            try
+            {
+                system = ActorSystem.Create("crawler", config);
+            }
+            catch (Exception e) when (e is ConfigurationException or ArgumentException or FormatException or TypeLoadException)
+            {
+                // What Akka refuses of the akka.* configuration only when the system starts.
+                await stderr.WriteLineAsync($"crawler: bad configuration: {e.Message.Split('\n')[0].Trim()}").ConfigureAwait(false);
+                return ExitUsage;
+            }
+
             SchedulerWarmUp.Ensure(system);
             var format = line.Json ? ResultFormat.Json : ResultFormat.Text;
             switch (line.Command)

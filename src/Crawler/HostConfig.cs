@@ -14,28 +14,58 @@ internal static class HostConfig
         var config = ConfigurationFactory.Empty;
         if (line.ConfigFile is { } path)
         {
-            string text;
             try
             {
-                text = File.ReadAllText(path);
+                config = HoconFile.Load(path);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
             {
-                throw new UsageException($"cannot read --config '{path}': {e.Message}");
-            }
-
-            try
-            {
-                config = config.WithFallback(ConfigurationFactory.ParseString(text));
-            }
-            catch (Exception e) when (e is not UsageException)
-            {
-                throw new UsageException($"--config '{path}' is not valid HOCON: {FirstLine(e.Message)}");
+                throw new UsageException(Directory.Exists(path) ? $"cannot read --config '{path}': it is a directory" : $"cannot read --config '{path}': {e.Message}");
             }
         }
 
         config = config.WithFallback(Embedded()).WithFallback(CrawlerSettings.DefaultConfig());
-        return Overrides(line, config).WithFallback(config);
+        var built = Overrides(line, config).WithFallback(config);
+        CheckLogLevels(built);
+        return built;
+    }
+
+    /// <summary>Akka refuses an unknown log level only when the system starts, with an exception: say it first.</summary>
+    private static void CheckLogLevels(Config config)
+    {
+        foreach (var key in new[] { "akka.loglevel", "akka.stdout-loglevel" })
+        {
+            var level = config.GetString(key, null);
+            if (level is not null && level.ToUpperInvariant() is not ("DEBUG" or "INFO" or "WARNING" or "ERROR" or "OFF"))
+            {
+                throw new ConfigurationException($"{key} = \"{level}\" is not a log level (DEBUG, INFO, WARNING, ERROR or OFF)");
+            }
+        }
+    }
+
+    /// <summary>A duration of <paramref name="config"/>, or a <see cref="ConfigurationException"/> naming the key.</summary>
+    private static TimeSpan Duration(Config config, string key)
+    {
+        try
+        {
+            return config.GetTimeSpan(key, null, false);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or InvalidCastException)
+        {
+            throw new ConfigurationException($"{key} = \"{config.GetString(key, null)}\" is not a duration (for example 10s or 500ms)");
+        }
+    }
+
+    private static int Integer(Config config, string key)
+    {
+        try
+        {
+            return config.GetInt(key);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or InvalidCastException)
+        {
+            throw new ConfigurationException($"{key} = \"{config.GetString(key, null)}\" is not a whole number");
+        }
     }
 
     private static Config Overrides(CommandLine line, Config configured)
@@ -49,11 +79,11 @@ internal static class HostConfig
             hocon.Duration("crawler.http.request-timeout", limit);
             foreach (var phase in new[] { "connect-timeout", "first-byte-timeout", "read-idle-timeout" })
             {
-                var current = configured.GetTimeSpan($"crawler.http.{phase}", null, false);
+                var current = Duration(configured, $"crawler.http.{phase}");
                 hocon.Duration($"crawler.http.{phase}", current < limit ? current : limit);
             }
 
-            var attempts = 1 + Math.Max(0, configured.GetInt("crawler.retry.max-retries"));
+            var attempts = 1 + Math.Max(0, Integer(configured, "crawler.retry.max-retries"));
             hocon.Duration("crawler.planet-timeout", 2 * attempts * limit);
         }
 
@@ -82,5 +112,4 @@ internal static class HostConfig
         return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
 
-    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 }

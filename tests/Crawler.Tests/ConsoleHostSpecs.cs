@@ -271,6 +271,37 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("crawler {\n  http {\n    pipelining = on\n", "2")] // unbalanced braces: the keys before must not apply
+    [InlineData("crawler.robots.enabled = off\n\u0000\u0001garbage ;;; }}}\n", "2")]
+    [InlineData("crawler.http.connect-timeout = banana\n", null)]
+    [InlineData("akka.loglevel = BANANA\n", null)]
+    [InlineData("include \"missing.conf\"\n", "1")]
+    [InlineData("crawler.robots.enabled = off\ncrawler.titel-selector = \"h1\"\n", "2")]
+    public async Task Host_should_refuse_a_bad_config_file_with_one_line_naming_it_and_exit_2(string content, string? line)
+    {
+        var config = Path.GetTempFileName();
+        await File.WriteAllTextAsync(config, content);
+        try
+        {
+            var run = await CrawlerProcess.RunAsync(["titles", "--config", config, "--timeout", "5", Planet(0)]);
+
+            Assert.True(run.ExitCode == 2, run.ToString());
+            var lines = run.Stderr.ReplaceLineEndings("\n").Trim().Split('\n');
+            Assert.StartsWith("crawler: ", Assert.Single(lines), StringComparison.Ordinal);
+            if (line is not null)
+            {
+                Assert.Contains($"{config}:{line}:", lines[0], StringComparison.Ordinal);
+            }
+
+            Assert.Equal("", run.Stdout);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
     [Fact]
     public async Task Host_should_take_settings_from_a_config_file()
     {

@@ -80,7 +80,7 @@ internal static class PerCrawlHocon
     }
 
     /// <summary>The dotted paths of the values (not objects) under <paramref name="value"/>.</summary>
-    private static IEnumerable<string> Leaves(HoconValue value, string prefix)
+    internal static IEnumerable<string> Leaves(HoconValue value, string prefix)
     {
         if (!value.IsObject())
         {
