@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Crawler.SampleSite;
@@ -57,6 +59,9 @@ public sealed class PlanetFarm : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // The farm lives inside another program (the demo, tests, benchmarks): it must not take over the process's
+        // SIGINT/SIGTERM/SIGQUIT as the console lifetime does (the demo could not be stopped), so it has none.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         // Kestrel's default accept backlog (512) overflows when a crawl opens a thousand connections at once, and
         // each dropped SYN costs the client a one-second retransmit.
         builder.WebHost.UseSockets(sockets => sockets.Backlog = 8192);
@@ -180,4 +185,12 @@ public sealed class PlanetFarm : IAsyncDisposable
         $"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body>{body}</body></html>\n";
 
     private static IResult Html(string html) => Results.Content(html, "text/html; charset=utf-8");
+}
+
+/// <summary>A host lifetime that does nothing: the program around the farm owns the process's signals.</summary>
+internal sealed class EmbeddedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Streams;
@@ -125,38 +124,18 @@ internal static class CrawlerApp
         var mode = line.Command == Command.Titles ? CrawlMode.Titles : CrawlMode.Planets;
         // A progress line only on a terminal: a pipe or a file gets results and the summary alone.
         var progress = stderr == Console.Error && !Console.IsErrorRedirected;
-        var interrupted = 0;
-        string? reason = null;
-        CrawlHandle? running = null;
-        void Interrupt(PosixSignalContext context)
-        {
-            // Keep the process alive: stop starting work, report the unfinished planets as cancelled, print the
-            // summary, then exit 130. A second signal finds the crawl already ending.
-            context.Cancel = true;
-            if (Interlocked.Exchange(ref interrupted, 1) == 0)
-            {
-                Volatile.Write(ref reason, $"interrupted by {context.Signal}");
-                Volatile.Read(ref running)?.Cancel(reason);
-            }
-        }
-
         // Signals are caught before the crawl starts: a fast first result must not outrun the handlers.
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        using var interruption = new Interruption();
         var crawl = fileUrls is null
             ? CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, stderr, line.TimelinePath, progress)
             : CrawlerStreams.Start(system, Source.From(urls).Concat(Source.From(fileUrls)
                     .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))),
                 mode, settings, format, stdout, stderr, line.TimelinePath, progress);
-        Volatile.Write(ref running, crawl);
-        if (Volatile.Read(ref reason) is { } early)
-        {
-            crawl.Cancel(early); // the signal came while the crawl was being started
-        }
+        interruption.Run(crawl.Cancel); // a signal that came while the crawl was being started cancels it now
 
         var summary = await crawl.Completion.ConfigureAwait(false);
         await StopAsync(system).ConfigureAwait(false);
-        return Volatile.Read(ref interrupted) == 1 ? ExitInterrupted : summary.AllOk ? ExitOk : ExitFailures;
+        return interruption.Interrupted ? ExitInterrupted : summary.AllOk ? ExitOk : ExitFailures;
     }
 
     private static async Task<int> DemoAsync(ActorSystem system, CommandLine line, CrawlerSettings settings,
@@ -169,19 +148,32 @@ internal static class CrawlerApp
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Serving {line.DemoPlanets} planets at {farm.BaseUri} ({line.DemoDelayMs} ms per response); crawling them concurrently (no per-host connection cap: the farm is one host), then sequentially.")).ConfigureAwait(false);
 
+        // Ctrl-C or SIGTERM ends the run under way with its cancelled planets and skips the rest, as in a crawl.
+        using var interruption = new Interruption();
+        async Task<CrawlSummary> Run(IReadOnlyList<string> planets, CrawlerSettings run, TextWriter output, TextWriter summaryOutput)
+        {
+            var crawl = CrawlerProps.Start(system, new Crawl.StartCrawl([.. planets]), run, format, output, summaryOutput);
+            interruption.Run(crawl.Cancel);
+            return await crawl.Completion.ConfigureAwait(false);
+        }
+
         // One quiet planet first, so that neither timed run pays for JIT compilation and the first connections.
-        await CrawlerProps.Start(system, new Crawl.StartCrawl([farm.PlanetUrls[0]]), embedded, format, TextWriter.Null, TextWriter.Null)
-            .Completion.ConfigureAwait(false);
+        await Run([farm.PlanetUrls[0]], embedded, TextWriter.Null, TextWriter.Null).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
-        var concurrent = await CrawlerProps.Start(system, new Crawl.StartCrawl([.. farm.PlanetUrls]),
-            embedded with { Sequential = false }, format, stdout, stderr).Completion.ConfigureAwait(false);
+        var concurrent = interruption.Interrupted ? null : await Run(farm.PlanetUrls, embedded with { Sequential = false }, stdout, stderr).ConfigureAwait(false);
         var concurrentTime = clock.Elapsed;
         clock.Restart();
-        var sequential = await CrawlerProps.Start(system, new Crawl.StartCrawl([.. farm.PlanetUrls]),
-            embedded with { Sequential = true }, format, TextWriter.Null, stderr).Completion.ConfigureAwait(false);
+        var sequential = interruption.Interrupted ? null : await Run(farm.PlanetUrls, embedded with { Sequential = true }, TextWriter.Null, stderr).ConfigureAwait(false);
         var sequentialTime = clock.Elapsed;
+        if (interruption.Interrupted || concurrent is null || sequential is null)
+        {
+            await system.Terminate().ConfigureAwait(false);
+            return ExitInterrupted;
+        }
 
-        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+        // The comparison is a line of text: with --json it goes to stderr, so that stdout stays one JSON object a line.
+        var comparison = format == ResultFormat.Json ? stderr : stdout;
+        await comparison.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"concurrent {concurrentTime.TotalSeconds:0.00} s, sequential {sequentialTime.TotalSeconds:0.00} s: {sequentialTime / concurrentTime:0.0}x"))
             .ConfigureAwait(false);
         await system.Terminate().ConfigureAwait(false);

@@ -42,6 +42,29 @@ public sealed class ConsoleHostFailureSpecs : IAsyncLifetime
         Assert.Contains("2 planets: 1 ok, 1 failed (cancelled 1) in", run.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task Demo_should_end_at_a_signal_like_a_crawl_and_exit_130(string signal)
+    {
+        // Unsignalled this demo takes about 15 s (the sequential run alone 9 s) and exits 0.
+        var run = await CrawlerProcess.RunAndSignalAsync(["demo", "--json", "--planets", "3", "--delay-ms", "1500"],
+            interruptWhen: line => line.Contains("\"planet\"", StringComparison.Ordinal), signal);
+
+        Assert.True(run.ExitCode == 130, run.ToString());
+        Assert.All(run.StdoutLines, line => JsonDocument.Parse(line));
+    }
+
+    [Fact]
+    public async Task Demo_with_json_should_keep_stdout_to_json_lines()
+    {
+        var run = await CrawlerProcess.RunAsync(["demo", "--json", "--planets", "2", "--delay-ms", "10"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(2, run.StdoutLines.Count(line => JsonDocument.Parse(line).RootElement.GetProperty("ok").GetBoolean()));
+        Assert.Contains("concurrent ", run.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Host_should_end_planets_still_running_at_the_deadline_as_timeouts_and_exit_1()
     {

@@ -21,6 +21,17 @@ public sealed class ConformanceReplaySpecs : Akka.TestKit.Xunit2.TestKit, IAsync
         return doc.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("id").GetString()!, e => e.Clone());
     });
 
+    /// <summary>Cases a parser reads as valid, close-delimited responses, but whose bytes are still transfer-coded
+    /// (chunked applied before another coding) or coded with what no client knows: the client refuses them as
+    /// <c>protocol</c>, naming the coding, rather than pass coded bytes off as the body.</summary>
+    private static readonly Dictionary<string, string> RefusedTransferCodings = new(StringComparer.Ordinal)
+    {
+        ["llhttp-transfer-encoding-chunked-before-other-transfer-encoding"] = "\"chunked\"",
+        ["llhttp-transfer-encoding-chunkedchunked-transfer-encoding-does-not-enable-chunked-enc"] = "\"chunkedchunked\"",
+        ["http-parser-http-200-response-with-chunked-being-not-last-transfer-encod"] = "\"chunked\"",
+        ["llhttp-transfer-encoding-multiple-transfer-encoding-where-chunked-is-not-the-last-one"] = "\"chunked\"",
+    };
+
     private LoopbackHttpServer _server = null!;
 
     public ConformanceReplaySpecs(ITestOutputHelper output) : base("akka.test.timefactor = 3\nakka.loglevel = WARNING", output)
@@ -63,6 +74,14 @@ public sealed class ConformanceReplaySpecs : Akka.TestKit.Xunit2.TestKit, IAsync
             var reply = await ExpectMsgAsync<object>(TimeSpan.FromSeconds(20));
             Sys.Stop(client);
             var expected = c.Responses[0];
+            if (RefusedTransferCodings.TryGetValue(id, out var coding))
+            {
+                var refused = Assert.IsType<Http.RequestFailed>(reply);
+                Assert.Equal(HttpFailureKind.Protocol, refused.Kind);
+                Assert.Contains(coding, refused.Message, StringComparison.Ordinal);
+                continue;
+            }
+
             if (!expected.Valid)
             {
                 var failed = Assert.IsType<Http.RequestFailed>(reply);
