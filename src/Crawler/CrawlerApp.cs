@@ -53,7 +53,7 @@ internal static class CrawlerApp
             if (line.Files.Count > 0 && line.Command is Command.Planets or Command.Titles)
             {
                 // A file that fits in one round of planets in flight is read at once; a longer one is streamed.
-                fileUrls = Inputs.OpenFiles(line.Files, line.Repeat, out var all, settings.MaxPlanetsInFlight);
+                fileUrls = Inputs.OpenFiles(line.Files, line.Repeat, out var all, settings.MaxPlanetsInFlight, settings.MaxUrlLength);
                 if (all is not null)
                 {
                     urls = [.. urls, .. all];

@@ -1,5 +1,6 @@
 using Crawler.Core;
 using Crawler.Core.Configuration;
+using Crawler.Core.Fetching;
 
 namespace Crawler;
 
@@ -36,16 +37,17 @@ internal static class Inputs
     public static IEnumerable<string> OpenFile(string path, int repeat) => OpenFile(path, repeat, out _, 0);
 
     /// <summary>The URLs of every file of <paramref name="paths"/>, in order, each opened as
-    /// <see cref="OpenFile(string, int, out IReadOnlyList{string}?, int)"/> does (so every file is checked before the
+    /// <see cref="OpenFile(string, int, out IReadOnlyList{string}?, int, int)"/> does (so every file is checked before the
     /// crawl starts); <paramref name="all"/> holds them all when every file is small.</summary>
-    public static IEnumerable<string> OpenFiles(IReadOnlyList<string> paths, int repeat, out IReadOnlyList<string>? all, int small)
+    public static IEnumerable<string> OpenFiles(IReadOnlyList<string> paths, int repeat, out IReadOnlyList<string>? all, int small,
+        int maxLength = UrlPolicy.DefaultMaxLength)
     {
         var parts = new List<IEnumerable<string>>();
         var whole = new List<string>();
         var allSmall = true;
         foreach (var path in paths)
         {
-            parts.Add(OpenFile(path, repeat, out var read, small));
+            parts.Add(OpenFile(path, repeat, out var read, small, maxLength));
             if (read is null)
             {
                 allSmall = false;
@@ -63,7 +65,8 @@ internal static class Inputs
     /// <summary>As <see cref="OpenFile(string, int)"/>, and when the whole file holds at most <paramref name="small"/>
     /// URLs, they are read now into <paramref name="all"/> (a small file needs no stream, whose start costs more than
     /// its crawl).</summary>
-    public static IEnumerable<string> OpenFile(string path, int repeat, out IReadOnlyList<string>? all, int small)
+    public static IEnumerable<string> OpenFile(string path, int repeat, out IReadOnlyList<string>? all, int small,
+        int maxLength = UrlPolicy.DefaultMaxLength)
     {
         all = null;
         if (Directory.Exists(path))
@@ -81,7 +84,7 @@ internal static class Inputs
             throw new UsageException($"cannot read --file '{path}': {e.Message}");
         }
 
-        var lines = Urls(reader, path);
+        var lines = Urls(reader, path, maxLength);
         var enumerator = lines.GetEnumerator();
         if (!enumerator.MoveNext())
         {
@@ -120,7 +123,30 @@ internal static class Inputs
     private static IEnumerable<string> Repeat(IEnumerable<string> urls, int repeat) =>
         repeat == 1 ? urls : urls.SelectMany(url => Enumerable.Repeat(url, repeat));
 
-    private static IEnumerable<string> Urls(TextReader reader, string path)
+    /// <summary>One line of <paramref name="reader"/> (null at the end), of which at most <paramref name="maxLength"/> + 1
+    /// characters are kept: a longer line is dropped past that (it is too long to be a URL, and becomes a
+    /// <c>bad-url</c> result), so a file of one 100 MB line never takes 100 MB.</summary>
+    internal static string? ReadLine(TextReader reader, int maxLength)
+    {
+        var line = new System.Text.StringBuilder();
+        int c;
+        while ((c = reader.Read()) >= 0)
+        {
+            if (c == '\n')
+            {
+                return line.ToString().TrimEnd('\r');
+            }
+
+            if (line.Length <= maxLength)
+            {
+                line.Append((char)c);
+            }
+        }
+
+        return line.Length == 0 ? null : line.ToString().TrimEnd('\r');
+    }
+
+    private static IEnumerable<string> Urls(TextReader reader, string path, int maxLength)
     {
         using (reader == Console.In ? null : reader)
         {
@@ -129,7 +155,7 @@ internal static class Inputs
                 string? raw;
                 try
                 {
-                    raw = reader.ReadLine();
+                    raw = ReadLine(reader, maxLength);
                 }
                 catch (IOException e)
                 {

@@ -112,6 +112,39 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Host_should_make_a_20_MB_line_of_a_file_a_bad_url_and_crawl_the_next_line()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, Planet(0) + new string('a', 20 * 1024 * 1024) + "\n" + Planet(1) + "\n");
+        try
+        {
+            var run = await CrawlerProcess.RunAsync(["--json", "-f", file]);
+
+            Assert.True(run.ExitCode == 1, run.ToString()[..Math.Min(2000, run.ToString().Length)]);
+            var results = run.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal(2, results.Count);
+            Assert.Equal("bad-url", results.Single(r => !r.GetProperty("ok").GetBoolean()).GetProperty("error").GetString());
+            Assert.Equal(Planet(1), results.Single(r => r.GetProperty("ok").GetBoolean()).GetProperty("planet").GetString());
+            Assert.True(run.Stdout.Length < 100_000, "the long line is not echoed whole");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("short\nnext\n", 10, "short")]
+    [InlineData("abcdefghijklmnop\nnext\n", 4, "abcde")]
+    [InlineData("crlf\r\n", 10, "crlf")]
+    [InlineData("no newline at the end", 100, "no newline at the end")]
+    public void A_line_should_be_read_with_at_most_the_limit_kept(string text, int limit, string first)
+    {
+        using var reader = new StringReader(text);
+        Assert.Equal(first, Inputs.ReadLine(reader, limit));
+    }
+
+    [Fact]
     public async Task Host_should_stream_a_file_longer_than_the_planets_in_flight()
     {
         var file = Path.GetTempFileName();

@@ -97,12 +97,17 @@ public sealed record CrawlerSettings(
             SettingsReader.PositiveDuration(crawler, Path, "host-idle-timeout"))
         {
             Dispatcher = SettingsReader.Read(crawler, Path, "dispatcher", (c, k) => c.GetString(k) ?? string.Empty, "a dispatcher id").Trim(),
+            MaxUrlLength = (int)SettingsReader.Read(crawler, Path, "max-url-length", (c, k) => c.GetByteSize(k) ?? 0, "a positive size",
+                v => v is > 0 and <= 1 << 20),
         };
     }
 
     /// <summary>The dispatcher of every crawler actor (<c>dispatcher</c>: coordinators, printers, fetchers, host owners,
     /// connections; empty for Akka's default dispatcher). Akka.IO's own actors stay on Akka.IO's dispatcher.</summary>
     public string Dispatcher { get; init; } = string.Empty;
+
+    /// <summary>The longest URL fetched (<c>max-url-length</c>): longer ones are <c>bad-url</c> results.</summary>
+    public int MaxUrlLength { get; init; } = Fetching.UrlPolicy.DefaultMaxLength;
 
     private static TimeSpan? ReadDeadline(Config crawler)
     {

@@ -62,7 +62,7 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
     protected override void PreStart()
     {
         Resume();
-        if (UrlPolicy.Check(_job.Url, out var url, out var failure))
+        if (UrlPolicy.Check(_job.Url, out var url, out var failure, _crawl.Settings.MaxUrlLength))
         {
             Begin(FetchStage.Planet, url!, FetchPriority.New);
         }
@@ -178,7 +178,7 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
             return;
         }
 
-        if (!UrlPolicy.Check(link!.ToString(), out var article, out var refused))
+        if (!UrlPolicy.Check(link!.ToString(), out var article, out var refused, _crawl.Settings.MaxUrlLength))
         {
             Fail(FetchStage.Article, refused! with { Message = $"the article link {refused.Message}" });
             return;

@@ -6,8 +6,24 @@ internal static class UrlPolicy
     /// <summary>True for an absolute <c>http</c> or <c>https</c> URL with a host; otherwise the failure
     /// (<c>bad-url</c> or <c>unsupported-scheme</c>, naming <paramref name="text"/>), whose message completes
     /// "the link ..." or "... redirects to ...". A null or blank <paramref name="text"/> is a <c>bad-url</c>.</summary>
-    public static bool Check(string? text, out Uri? url, out Failure? failure)
+    public static bool Check(string? text, out Uri? url, out Failure? failure) => Check(text, out url, out failure, DefaultMaxLength);
+
+    /// <summary>The default of <c>crawler.max-url-length</c>.</summary>
+    public const int DefaultMaxLength = 8 * 1024;
+
+    /// <summary>As <see cref="Check(string?, out Uri?, out Failure?)"/>, and a URL longer than <paramref name="maxLength"/>
+    /// characters is a <c>bad-url</c>.</summary>
+    public static bool Check(string? text, out Uri? url, out Failure? failure, int maxLength)
     {
+        if (text is not null && text.Trim().Length > maxLength)
+        {
+            url = null;
+            failure = new Failure(ErrorKind.BadUrl,
+                $"'{Output.TerminalText.Escape(text[..Math.Min(text.Length, 64)])}...' is longer than crawler.max-url-length ({maxLength} characters)",
+                text[..Math.Min(text.Length, maxLength)]);
+            return false;
+        }
+
         if (string.IsNullOrWhiteSpace(text))
         {
             url = null;

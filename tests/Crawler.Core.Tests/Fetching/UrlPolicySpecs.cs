@@ -38,4 +38,15 @@ public sealed class UrlPolicySpecs
         Assert.False(UrlPolicy.Check(text, out _, out var failure));
         Assert.Equal(kind, failure!.Kind);
     }
+
+    [Fact]
+    public void A_url_longer_than_the_limit_should_be_a_bad_url()
+    {
+        var url = "http://p.test/" + new string('a', 100);
+
+        Assert.True(UrlPolicy.Check(url, out _, out _, maxLength: url.Length));
+        Assert.False(UrlPolicy.Check(url, out _, out var failure, maxLength: url.Length - 1));
+        Assert.Equal(ErrorKind.BadUrl, failure!.Kind);
+        Assert.False(UrlPolicy.Check("http://p.test/" + new string('a', UrlPolicy.DefaultMaxLength), out _, out _));
+    }
 }
