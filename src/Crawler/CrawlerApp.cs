@@ -25,7 +25,27 @@ internal static class CrawlerApp
     public const int ExitUsage = 2;
     public const int ExitInterrupted = 130;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<Stream> rawStdout)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<Stream> rawStdout, bool stdoutClosed = false)
+    {
+        var output = new GuardedWriter(stdout, stdoutClosed ? new IOException("stdout is closed") : null);
+        var errors = new GuardedWriter(stderr);
+        var exit = await RunAsync(args, output, errors, rawStdout, terminal: stderr == Console.Error).ConfigureAwait(false);
+        if (output.Failure is { } failure && exit is ExitOk or ExitFailures)
+        {
+            // Results that could not be written are a failed run; a reader that went away (a closed pipe) is told
+            // nothing, as Unix tools do.
+            if (!output.PipeClosed)
+            {
+                await errors.WriteLineAsync($"crawler: cannot write the results: {failure.Message}").ConfigureAwait(false);
+            }
+
+            return ExitFailures;
+        }
+
+        return exit;
+    }
+
+    private static async Task<int> RunAsync(string[] args, GuardedWriter stdout, GuardedWriter stderr, Func<Stream> rawStdout, bool terminal)
     {
         // AngleSharp's first parse costs tens of milliseconds; a spare core pays it while the ActorSystem starts.
         if (args.Length == 0 || args[0] is not ("get" or "--help" or "-h"))
@@ -45,6 +65,11 @@ internal static class CrawlerApp
             {
                 await stdout.WriteLineAsync(CommandLine.Usage).ConfigureAwait(false);
                 return ExitOk;
+            }
+
+            if (stdout.Failure is not null && line.Command is not Command.Help)
+            {
+                return ExitFailures; // nowhere to write the results: said by the caller
             }
 
             config = HostConfig.Build(line);
@@ -109,7 +134,7 @@ internal static class CrawlerApp
                     }
 
                 default:
-                    return await CrawlAsync(system, line, urls, fileUrls, settings, format, stdout, stderr).ConfigureAwait(false);
+                    return await CrawlAsync(system, line, urls, fileUrls, settings, format, stdout, stderr, terminal).ConfigureAwait(false);
             }
         }
         finally
@@ -119,11 +144,11 @@ internal static class CrawlerApp
     }
 
     private static async Task<int> CrawlAsync(ActorSystem system, CommandLine line, IReadOnlyList<string> urls,
-        IEnumerable<string>? fileUrls, CrawlerSettings settings, ResultFormat format, TextWriter stdout, TextWriter stderr)
+        IEnumerable<string>? fileUrls, CrawlerSettings settings, ResultFormat format, GuardedWriter stdout, TextWriter stderr, bool terminal)
     {
         var mode = line.Command == Command.Titles ? CrawlMode.Titles : CrawlMode.Planets;
         // A progress line only on a terminal: a pipe or a file gets results and the summary alone.
-        var progress = stderr == Console.Error && !Console.IsErrorRedirected;
+        var progress = terminal && !Console.IsErrorRedirected;
         // Signals are caught before the crawl starts: a fast first result must not outrun the handlers.
         using var interruption = new Interruption();
         var crawl = fileUrls is null
@@ -132,6 +157,7 @@ internal static class CrawlerApp
                     .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))),
                 mode, settings, format, stdout, stderr, line.TimelinePath, progress);
         interruption.Run(crawl.Cancel); // a signal that came while the crawl was being started cancels it now
+        stdout.OnBroken(_ => crawl.Cancel("its results cannot be written (the output was closed or is full)"));
 
         var summary = await crawl.Completion.ConfigureAwait(false);
         await StopAsync(system).ConfigureAwait(false);

@@ -17,6 +17,25 @@ internal static class GetCommand
 {
     public static async Task<int> RunAsync(ActorSystem system, CommandLine line, CrawlerSettings settings, Stream stdout, TextWriter stderr)
     {
+        try
+        {
+            return await FetchAsync(system, line, settings, stdout, stderr).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // The body could not be written (a full disk, a closed descriptor); a reader that went away (EPIPE) is
+            // told nothing, as Unix tools do.
+            if (!GuardedWriter.IsClosedPipe(e))
+            {
+                await stderr.WriteLineAsync($"crawler: cannot write the body: {e.Message}").ConfigureAwait(false);
+            }
+
+            return CrawlerApp.ExitFailures;
+        }
+    }
+
+    private static async Task<int> FetchAsync(ActorSystem system, CommandLine line, CrawlerSettings settings, Stream stdout, TextWriter stderr)
+    {
         var method = line.HeadOnly ? HttpMethod.Head : HttpMethod.Get;
         var connections = new Dictionary<string, IActorRef>(StringComparer.OrdinalIgnoreCase);
         var chain = new List<Uri>();

@@ -95,6 +95,40 @@ public sealed class ConsoleHostFailureSpecs : IAsyncLifetime
             result.GetProperty("attempts").GetInt32()));
     }
 
+    [Theory]
+    [InlineData(">/dev/full")]
+    [InlineData(">&-")]
+    public async Task Host_should_say_in_one_line_that_its_results_cannot_be_written_and_exit_1(string redirect)
+    {
+        var run = await CrawlerProcess.RunUnderAsync(["sh", "-c", $"exec \"$0\" \"$@\" {redirect}"], ["titles", _farm.PlanetUrls[0]]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("crawler: cannot write the results: ", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Host_should_crawl_and_print_its_results_with_stderr_closed()
+    {
+        var run = await CrawlerProcess.RunUnderAsync(["sh", "-c", "exec \"$0\" \"$@\" 2>&-"], ["--json", _farm.PlanetUrls[0]]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement.GetProperty("ok").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Host_should_stop_the_crawl_at_once_and_quietly_when_the_reader_of_its_pipe_goes_away()
+    {
+        // 20,000 titles; head takes the first line and exits: the rest is cancelled, not crawled for nobody.
+        var run = await CrawlerProcess.RunUnderAsync(["bash", "-c", "\"$0\" \"$@\" | head -1; exit ${PIPESTATUS[0]}"],
+            ["titles", "--repeat", "20000", _farm.PlanetUrls[0]]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Single(run.StdoutLines);
+        Assert.Contains("(cancelled ", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("crawler: cannot write", run.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Host_should_keep_its_connections_under_the_open_file_limit_and_say_so()
     {
