@@ -161,6 +161,19 @@ internal static class CrawlerApp
 
         var summary = await crawl.Completion.ConfigureAwait(false);
         await StopAsync(system).ConfigureAwait(false);
+        if (fileUrls is not null && (interruption.Interrupted || stdout.Failure is not null))
+        {
+            // A streamed crawl that was cut short: its results cover the planets it started; say how many lines of
+            // the files it never started (stdin cannot be read again, so it is not counted).
+            var listed = urls.Count + (long)Inputs.CountUrls(line.Files, settings.MaxUrlLength) * line.Repeat;
+            var unstarted = listed - summary.Total;
+            if (unstarted > 0 && !line.Files.Contains("-"))
+            {
+                await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{unstarted} of the {listed} planets listed were never started")).ConfigureAwait(false);
+            }
+        }
+
         return interruption.Interrupted ? ExitInterrupted : summary.AllOk ? ExitOk : ExitFailures;
     }
 

@@ -108,6 +108,26 @@ internal static class Inputs
         return Repeat(head.Concat(Rest(enumerator)), repeat);
     }
 
+    /// <summary>How many URLs the files of <paramref name="paths"/> list (read again from the start; stdin, <c>-</c>,
+    /// counts nothing, and a file that cannot be read any more counts what was read of it).</summary>
+    public static int CountUrls(IReadOnlyList<string> paths, int maxLength)
+    {
+        var count = 0;
+        foreach (var path in paths.Where(p => p != "-"))
+        {
+            try
+            {
+                using var reader = new StreamReader(path);
+                count += Urls(reader, path, maxLength).Count();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or UsageException)
+            {
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>What is left of an enumeration already begun (its current element already taken).</summary>
     private static IEnumerable<string> Rest(IEnumerator<string> started)
     {

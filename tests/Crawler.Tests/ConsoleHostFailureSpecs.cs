@@ -95,6 +95,32 @@ public sealed class ConsoleHostFailureSpecs : IAsyncLifetime
             result.GetProperty("attempts").GetInt32()));
     }
 
+    [Fact]
+    public async Task Host_should_say_how_many_planets_of_a_streamed_file_were_never_started_when_interrupted()
+    {
+        var file = Path.GetTempFileName();
+        var config = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file, [_farm.PlanetUrls[0], .. Enumerable.Range(0, 9).Select(i => _hang.Url($"/{i}/planet").ToString())]);
+        await File.WriteAllTextAsync(config, "crawler.max-planets-in-flight = 2\ncrawler.robots.enabled = off\n");
+        try
+        {
+            var run = await CrawlerProcess.RunAndSignalAsync(["--json", "--timeout", "30", "--config", config, "-f", file],
+                interruptWhen: line => line.Contains("\"ok\":true", StringComparison.Ordinal), "INT");
+
+            Assert.True(run.ExitCode == 130, run.ToString());
+            var reported = run.StdoutLines.Length;
+            var line = run.Stderr.Split('\n').Single(l => l.Contains("planets listed were never started", StringComparison.Ordinal));
+            var unstarted = int.Parse(line.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(10, reported + unstarted); // every line is either a result or counted as never started
+            Assert.True(unstarted > 0, run.ToString());
+        }
+        finally
+        {
+            File.Delete(file);
+            File.Delete(config);
+        }
+    }
+
     [Theory]
     [InlineData(">/dev/full")]
     [InlineData(">&-")]

@@ -54,6 +54,16 @@ internal static class UrlPolicy
         {
             failure = new Failure(ErrorKind.BadUrl, $"'{text}' has no host", text);
         }
+        else if (url.Port == 0)
+        {
+            failure = new Failure(ErrorKind.BadUrl, $"'{text}' names port 0, where no server can listen", text);
+        }
+        else if (url.UserInfo.Length > 0)
+        {
+            // Never dropped silently: a URL with credentials would be fetched without them.
+            failure = new Failure(ErrorKind.BadUrl,
+                $"'{Output.TerminalText.Escape(url.GetComponents(UriComponents.SchemeAndServer | UriComponents.PathAndQuery, UriFormat.UriEscaped))}' holds credentials (user:password@), which the crawler does not send", text);
+        }
 
         return failure is null;
     }

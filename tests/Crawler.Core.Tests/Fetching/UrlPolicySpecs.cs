@@ -33,6 +33,8 @@ public sealed class UrlPolicySpecs
     [InlineData(" ", ErrorKind.BadUrl)]
     [InlineData("/relative", ErrorKind.BadUrl)]
     [InlineData("ftp://p.test/", ErrorKind.UnsupportedScheme)]
+    [InlineData("http://p.test:0/", ErrorKind.BadUrl)]
+    [InlineData("http://user:secret@p.test/", ErrorKind.BadUrl)]
     public void Other_input_should_fail_with_its_kind(string? text, ErrorKind kind)
     {
         Assert.False(UrlPolicy.Check(text, out _, out var failure));
@@ -48,5 +50,12 @@ public sealed class UrlPolicySpecs
         Assert.False(UrlPolicy.Check(url, out _, out var failure, maxLength: url.Length - 1));
         Assert.Equal(ErrorKind.BadUrl, failure!.Kind);
         Assert.False(UrlPolicy.Check("http://p.test/" + new string('a', UrlPolicy.DefaultMaxLength), out _, out _));
+    }
+
+    [Fact]
+    public void Credentials_in_a_url_should_not_be_repeated_in_the_message()
+    {
+        Assert.False(UrlPolicy.Check("http://user:secret@p.test/a", out _, out var failure));
+        Assert.DoesNotContain("secret", failure!.Message, StringComparison.Ordinal);
     }
 }
