@@ -203,6 +203,11 @@ internal sealed record CommandLine(
             throw new UsageException($"--timeline: the folder '{folder}' does not exist");
         }
 
+        if (timeline is not null)
+        {
+            CheckWritable(timeline);
+        }
+
         if (command == Command.Demo && (urls.Count > 0 || files.Count > 0))
         {
             throw new UsageException("demo crawls its own sample site and takes no URLs");
@@ -215,6 +220,33 @@ internal sealed record CommandLine(
 
         return new CommandLine(help ? Command.Help : command, urls, files, json, config, timeout, deadline, sequential, article, title,
             repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow);
+    }
+
+    /// <summary>The timeline is written at the end of the crawl: a path that cannot be written is bad usage now,
+    /// not a surprise after the crawl.</summary>
+    private static void CheckWritable(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"--timeline: '{path}' is a directory");
+        }
+
+        var existed = File.Exists(path);
+        try
+        {
+            using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write))
+            {
+            }
+
+            if (!existed)
+            {
+                File.Delete(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--timeline: cannot write '{path}': {e.Message}");
+        }
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)

@@ -270,6 +270,8 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     [InlineData("titles", "--repeat", "2147483647", "http://127.0.0.1/")]
     [InlineData("--timeout", "3000000", "http://127.0.0.1/")]
     [InlineData("titles", "-f", "/")]
+    [InlineData("--timeline", "/", "http://127.0.0.1/")]
+    [InlineData("--timeline", "/proc/self/timeline.svg", "http://127.0.0.1/")]
     public async Task Host_should_refuse_bad_usage_with_one_line_and_exit_2(params string[] args)
     {
         var run = await CrawlerProcess.RunAsync(args);
