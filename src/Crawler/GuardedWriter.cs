@@ -11,19 +11,21 @@ namespace Crawler;
 internal sealed class GuardedWriter : TextWriter
 {
     private readonly TextWriter _inner;
-    private readonly object _gate = new();
-    private Action<IOException>? _broken;
+    private readonly Latch<IOException> _broken = new();
 
     /// <param name="inner">The writer.</param>
     /// <param name="failure">A failure known before the first write (the descriptor was closed), or null.</param>
     public GuardedWriter(TextWriter inner, IOException? failure = null)
     {
         _inner = inner;
-        Failure = failure;
+        if (failure is not null)
+        {
+            _broken.Fire(failure);
+        }
     }
 
     /// <summary>The first write failure, or null.</summary>
-    public IOException? Failure { get; private set; }
+    public IOException? Failure => _broken.Value;
 
     /// <summary>True when the failure is a closed pipe (EPIPE): the reader went away, which is not an error to report.</summary>
     public bool PipeClosed => Failure is { } failure && IsClosedPipe(failure);
@@ -35,20 +37,7 @@ internal sealed class GuardedWriter : TextWriter
     public override Encoding Encoding => _inner.Encoding;
 
     /// <summary>Called once, with the failure, when a write first fails (at once if it already failed).</summary>
-    public void OnBroken(Action<IOException> broken)
-    {
-        IOException? already;
-        lock (_gate)
-        {
-            _broken = broken;
-            already = Failure;
-        }
-
-        if (already is not null)
-        {
-            broken(already);
-        }
-    }
+    public void OnBroken(Action<IOException> broken) => _broken.Then(broken);
 
     /// <inheritdoc />
     public override void Write(char value) => Guard(() => _inner.Write(value));
@@ -116,20 +105,5 @@ internal sealed class GuardedWriter : TextWriter
         }
     }
 
-    private void Fail(IOException e)
-    {
-        Action<IOException>? broken;
-        lock (_gate)
-        {
-            if (Failure is not null)
-            {
-                return;
-            }
-
-            Failure = e;
-            broken = _broken;
-        }
-
-        broken?.Invoke(e);
-    }
+    private void Fail(IOException e) => _broken.Fire(e);
 }

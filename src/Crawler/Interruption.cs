@@ -11,9 +11,7 @@ internal sealed class Interruption : IDisposable
 {
     private readonly PosixSignalRegistration _sigint;
     private readonly PosixSignalRegistration _sigterm;
-    private readonly object _gate = new();
-    private Action<string>? _cancel;
-    private string? _reason;
+    private readonly Latch<string> _signal = new();
 
     public Interruption()
     {
@@ -25,32 +23,10 @@ internal sealed class Interruption : IDisposable
     public bool Interrupted => Reason is not null;
 
     /// <summary>Why the work was interrupted (<c>interrupted by SIGINT</c>), or null.</summary>
-    public string? Reason
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _reason;
-            }
-        }
-    }
+    public string? Reason => _signal.Value;
 
     /// <summary>The work running now is cancelled by <paramref name="cancel"/>; at once if a signal already came.</summary>
-    public void Run(Action<string> cancel)
-    {
-        string? reason;
-        lock (_gate)
-        {
-            _cancel = cancel;
-            reason = _reason;
-        }
-
-        if (reason is not null)
-        {
-            cancel(reason);
-        }
-    }
+    public void Run(Action<string> cancel) => _signal.Then(cancel);
 
     public void Dispose()
     {
@@ -61,19 +37,6 @@ internal sealed class Interruption : IDisposable
     private void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true;
-        Action<string>? cancel;
-        string reason;
-        lock (_gate)
-        {
-            if (_reason is not null)
-            {
-                return;
-            }
-
-            _reason = reason = $"interrupted by {context.Signal}";
-            cancel = _cancel;
-        }
-
-        cancel?.Invoke(reason);
+        _signal.Fire($"interrupted by {context.Signal}");
     }
 }
