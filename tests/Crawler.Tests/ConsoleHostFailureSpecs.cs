@@ -121,6 +121,44 @@ public sealed class ConsoleHostFailureSpecs : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Host_should_report_a_server_that_resets_as_it_accepts_as_reset_without_Akka_IO_stack_traces()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        // A tight, blocking accept loop on its own thread, so the RST follows the handshake as closely as it can.
+        var resetting = new Thread(() =>
+        {
+            try
+            {
+                while (true)
+                {
+                    using var accepted = listener.Server.Accept();
+                    accepted.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+                }
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+            }
+        }) { IsBackground = true };
+        resetting.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/";
+        try
+        {
+            var run = await CrawlerProcess.RunAsync(["titles", "--json", url]);
+
+            Assert.True(run.ExitCode == 1, run.ToString());
+            Assert.Equal("reset", JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement.GetProperty("error").GetString());
+            Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal); // Akka.IO's errors stay out of the terminal
+            Assert.DoesNotContain(" ERR]", run.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            listener.Stop();
+            resetting.Join(TimeSpan.FromSeconds(5));
+        }
+    }
+
     [Theory]
     [InlineData(">/dev/full")]
     [InlineData(">&-")]

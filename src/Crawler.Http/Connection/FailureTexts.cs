@@ -26,6 +26,9 @@ internal static class FailureTexts
 
     public static HttpFailure TlsBroke(string origin, string reason) => new(HttpFailureKind.Reset, $"the TLS connection to {origin} failed ({reason})");
 
+    public static HttpFailure ResetOnAccept(string origin, string cause) =>
+        new(HttpFailureKind.Reset, $"the connection to {origin} was reset as soon as it was accepted ({cause})");
+
     public static HttpFailure ResetByPeer(string origin, string? cause) => new(HttpFailureKind.Reset, $"the connection to {origin} was reset ({cause})");
 
     public static HttpFailure ClosedUnderRequest(string origin) =>

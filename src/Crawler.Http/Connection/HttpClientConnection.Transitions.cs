@@ -53,9 +53,10 @@ internal sealed partial class HttpClientConnection
             _log.Debug("Connecting to {Origin} at {Remote}", Origin, remote);
         }
 
-        _tcpManager.Tell(new Tcp.Connect(remote, null, null, _settings.ConnectTimeout, false));
+        var attempt = ++_connectAttempts;
+        _tcpManager.Tell(new Tcp.Connect(remote, null, [new ConnectWatch(Self, attempt)], _settings.ConnectTimeout, false));
         _connectPending = true;
-        return Connecting(remote);
+        return Connecting(remote, attempt);
     }
 
     private Receive OnConnected(IActorRef tcp, IPEndPoint remote)

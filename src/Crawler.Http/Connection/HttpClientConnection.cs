@@ -51,6 +51,7 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
 
     // What Akka.IO still owes an answer to: a Connect, a name lookup. A shutdown waits for them.
     private bool _connectPending;
+    private long _connectAttempts;
     private bool _resolvePending;
 
     /// <summary>Creates the actor; prefer <see cref="Props(string, int, HttpClientSettings, IActorRef?, IActorRef?, bool)"/>.</summary>
@@ -141,10 +142,17 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
         }
     };
 
-    private Receive Connecting(IPEndPoint remote) => message =>
+    private Receive Connecting(IPEndPoint remote, long attempt) => message =>
     {
         switch (message)
         {
+            case ConnectWatch.Broken broken when broken.Attempt == attempt:
+                // Akka.IO's connection actor dies of it and will answer nothing more.
+                _connectPending = false;
+                Timers.Cancel(ConnectTimerKey);
+                FailQueued(FailureTexts.ResetOnAccept(Origin, broken.Reason));
+                Become(_disconnected);
+                return true;
             case Tcp.Connected:
                 _connectPending = false;
                 Become(OnConnected(Sender, remote));

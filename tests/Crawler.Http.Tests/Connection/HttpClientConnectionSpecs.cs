@@ -352,4 +352,34 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
         await s.Connection.ExpectMsgAsync<Tcp.Close>();
         await ExpectTerminatedAsync(s.Client);
     }
+
+    [Fact]
+    public async Task A_server_that_resets_every_connection_as_it_accepts_it_should_end_each_attempt_at_once_as_reset()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var resetting = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var accepted = await listener.AcceptSocketAsync(stop.Token);
+                accepted.LingerState = new LingerOption(true, 0); // RST, before any byte
+            }
+        });
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        // A connect timeout far beyond the wait below: the attempts must end on the reset, not on the timer.
+        var client = Sys.ActorOf(HttpClientConnection.Props("127.0.0.1", port, TestSettings.Http("crawler.http.connect-timeout = 60s")));
+
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            client.Tell(Http.Send.Get(attempt, new Uri($"http://127.0.0.1:{port}/")));
+            var failed = await ExpectMsgAsync<Http.RequestFailed>(TimeSpan.FromSeconds(10));
+            Assert.Equal(HttpFailureKind.Reset, failed.Kind);
+        }
+
+        await stop.CancelAsync();
+        listener.Stop();
+        await Assert.ThrowsAnyAsync<Exception>(() => resetting);
+    }
 }
