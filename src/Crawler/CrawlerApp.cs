@@ -30,6 +30,7 @@ internal static class CrawlerApp
         var output = new GuardedWriter(stdout, stdoutClosed ? new IOException("stdout is closed") : null);
         var errors = new GuardedWriter(stderr);
         var exit = await RunAsync(args, output, errors, rawStdout, terminal: stderr == Console.Error).ConfigureAwait(false);
+        await output.FlushAsync().ConfigureAwait(false); // what is still buffered fails here, guarded, not at exit
         if (output.Failure is { } failure && exit is ExitOk or ExitFailures)
         {
             // Results that could not be written are a failed run; a reader that went away (a closed pipe) is told

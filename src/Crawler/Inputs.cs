@@ -146,9 +146,11 @@ internal static class Inputs
     /// <summary>One line of <paramref name="reader"/> (null at the end), of which at most <paramref name="maxLength"/> + 1
     /// characters are kept: a longer line is dropped past that (it is too long to be a URL, and becomes a
     /// <c>bad-url</c> result), so a file of one 100 MB line never takes 100 MB.</summary>
-    internal static string? ReadLine(TextReader reader, int maxLength)
+    internal static string? ReadLine(TextReader reader, int maxLength) => ReadLine(reader, maxLength, new System.Text.StringBuilder());
+
+    private static string? ReadLine(TextReader reader, int maxLength, System.Text.StringBuilder line)
     {
-        var line = new System.Text.StringBuilder();
+        line.Clear();
         int c;
         while ((c = reader.Read()) >= 0)
         {
@@ -168,6 +170,7 @@ internal static class Inputs
 
     private static IEnumerable<string> Urls(TextReader reader, string path, int maxLength)
     {
+        var line = new System.Text.StringBuilder(); // one for every line of the file
         using (reader == Console.In ? null : reader)
         {
             while (true)
@@ -175,7 +178,7 @@ internal static class Inputs
                 string? raw;
                 try
                 {
-                    raw = ReadLine(reader, maxLength);
+                    raw = ReadLine(reader, maxLength, line);
                 }
                 catch (IOException e)
                 {

@@ -27,8 +27,21 @@ internal static class Program
 
         // Results go to descriptor 1 through a stream of our own: .NET's console stream drops writes to a closed pipe
         // silently (EPIPE), so `crawler -f big | head -1` would crawl everything for nobody; this one says so.
-        await using var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 1);
-        await using var results = new StreamWriter(stdout, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024);
-        return await CrawlerApp.RunAsync(args, results, Console.Error, () => stdout).ConfigureAwait(false);
+        var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 1);
+        var results = new StreamWriter(stdout, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024);
+        try
+        {
+            return await CrawlerApp.RunAsync(args, results, Console.Error, () => stdout).ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                await results.DisposeAsync().ConfigureAwait(false); // flushed by the host already; a closed pipe is no crash
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 }

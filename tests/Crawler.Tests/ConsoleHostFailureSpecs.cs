@@ -194,6 +194,16 @@ public sealed class ConsoleHostFailureSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Demo_should_end_quietly_when_the_reader_of_its_pipe_goes_away_before_its_last_line()
+    {
+        var run = await CrawlerProcess.RunUnderAsync(["bash", "-c", "\"$0\" \"$@\" | head -1; exit ${PIPESTATUS[0]}"],
+            ["demo", "--planets", "2", "--delay-ms", "10"]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Host_should_keep_its_connections_under_the_open_file_limit_and_say_so()
     {
         await using var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(400, TimeSpan.FromMilliseconds(200)));
