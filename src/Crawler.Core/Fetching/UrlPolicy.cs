@@ -46,6 +46,11 @@ internal static class UrlPolicy
             url = null;
             failure = new Failure(ErrorKind.BadUrl, $"'{text}' is not an absolute URL", text);
         }
+        else if (!IsReadable(url))
+        {
+            url = null;
+            failure = new Failure(ErrorKind.BadUrl, $"'{Output.TerminalText.Escape(text)}' has a host that is not a valid international domain name", text);
+        }
         else if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
         {
             failure = new Failure(ErrorKind.UnsupportedScheme, $"{url} uses the scheme '{url.Scheme}'; only http and https are supported", text);
@@ -66,5 +71,19 @@ internal static class UrlPolicy
         }
 
         return failure is null;
+    }
+
+    /// <summary>False for a URL that <see cref="Uri.TryCreate(string?, UriKind, out Uri?)"/> accepts but whose host
+    /// throws when it is read (a name that IDNA refuses, found by fuzzing: <c>https://\u06c0\ufffdt</c>).</summary>
+    private static bool IsReadable(Uri url)
+    {
+        try
+        {
+            return url.Host is not null && url.IdnHost is not null && url.AbsoluteUri is not null;
+        }
+        catch (UriFormatException)
+        {
+            return false;
+        }
     }
 }

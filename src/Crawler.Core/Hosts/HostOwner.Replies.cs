@@ -4,6 +4,7 @@ using Akka.Event;
 using Crawler.Core.Fetching;
 using Crawler.Core.Politeness;
 using Crawler.Http;
+using Crawler.Http.Connection;
 using Crawler.Http.Pool;
 
 namespace Crawler.Core.Hosts;
@@ -142,13 +143,38 @@ internal sealed partial class HostOwner
 
         var profile = _crawls[connection.Key.Client];
         var origin = new Uri(connection.Key.Origin);
-        var actor = _connectionFactory(Context, origin, profile.Http, ActorNames.Safe($"{origin.Scheme}-{origin.IdnHost}-{origin.Port}-{id}"));
+        var http = _ledger.IsOneAtATime(connection.Key.Origin) ? profile.Http with { Pipelining = false } : profile.Http;
+        var actor = _connectionFactory(Context, origin, http, ActorNames.Safe($"{origin.Scheme}-{origin.IdnHost}-{origin.Port}-{id}"));
         Context.Watch(actor);
         _connections[id] = actor;
         _connectionIds[actor] = connection;
         _ledger.Opened(id);
         Pump();
         ShedIdleUnderPressure();
+    }
+
+    /// <summary>A connection found that its server answers only the first of a pipelined batch: every connection to that
+    /// origin goes on one request at a time, for as long as this owner lives, and a warning says so once.</summary>
+    private void OnPipeliningRefused(IActorRef reporter)
+    {
+        if (!_connectionIds.TryGetValue(reporter, out var reported))
+        {
+            return;
+        }
+
+        var origin = reported.Key.Origin;
+        if (_ledger.OneAtATime(origin))
+        {
+            _log.Warning("{Origin} does not answer pipelined requests (it answered the first of a batch, then nothing): one request at a time to it from now on", origin);
+        }
+
+        foreach (var (actor, connection) in _connectionIds)
+        {
+            if (connection.Key.Origin == origin && !actor.Equals(reporter))
+            {
+                actor.Tell(Pipelining.OneAtATime.Instance);
+            }
+        }
     }
 
     /// <summary>Under pressure on the system's connection budget, connections left idle go back to it.</summary>

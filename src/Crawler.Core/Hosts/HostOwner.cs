@@ -66,7 +66,8 @@ internal sealed partial class HostOwner : UntypedActor, IWithTimers
         _host = host;
         _settings = settings;
         _clock = clock ?? (() => Context.System.Scheduler.MonotonicClock);
-        _connectionFactory = connectionFactory ?? ((context, origin, http, name) => context.ActorOf(HttpClientConnection.PropsFor(origin, http).On(settings.Dispatcher), name));
+        _connectionFactory = connectionFactory ?? ((context, origin, http, name) =>
+            context.ActorOf(HttpClientConnection.PropsFor(origin, http, observer: context.Self).On(settings.Dispatcher), name));
         _schedule = new HostSchedule(_clock);
         _ledger = new ConnectionLedger<Pending>(settings.MaxConnectionsPerHost, Lanes);
     }
@@ -137,6 +138,9 @@ internal sealed partial class HostOwner : UntypedActor, IWithTimers
                 break;
             case Host.Fetched or Host.Failed or Host.Denied or Host.Queued or Host.Dispatched:
                 OnRobotsReply(message);
+                break;
+            case Pipelining.Refused:
+                OnPipeliningRefused(Sender);
                 break;
             case HostControl.LeaseGranted granted:
                 OnLeaseGranted(granted.Connection);

@@ -22,6 +22,9 @@ namespace Crawler.Http.Configuration;
 /// <param name="Tls">Certificate validation (<c>tls</c>).</param>
 /// <param name="Pipelining">Write several requests back to back on one connection (<c>pipelining</c>).</param>
 /// <param name="PipeliningDepth">How many requests may be in flight on one connection when pipelining.</param>
+/// <param name="PipeliningStallTimeout">How long, after the first response of a pipelined batch, the next may keep
+/// its first byte before the server is taken not to answer pipelined requests (that origin then gets one request at a
+/// time).</param>
 /// <param name="MaxConnectionsPerHost">Connections per origin in a crawl's pool; 0 = no limit.</param>
 /// <param name="MaxConnections">Connections in all of a crawl's pool; 0 = no limit.</param>
 public sealed record HttpClientSettings(
@@ -38,6 +41,7 @@ public sealed record HttpClientSettings(
     TlsSettings Tls,
     bool Pipelining,
     int PipeliningDepth,
+    TimeSpan PipeliningStallTimeout,
     int MaxConnectionsPerHost,
     int MaxConnections)
 {
@@ -86,6 +90,7 @@ public sealed record HttpClientSettings(
             TlsSettings.Create(http.GetConfig("tls")),
             SettingsReader.Switch(http, Path, "pipelining"),
             Math.Max(1, NonNegative("pipelining-depth")),
+            Positive("pipelining-stall-timeout"),
             NonNegative("max-connections-per-host"),
             NonNegative("max-connections"));
     }

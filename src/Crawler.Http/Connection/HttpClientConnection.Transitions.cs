@@ -118,6 +118,12 @@ internal sealed partial class HttpClientConnection
         }
 
         link.LastRead = Stopwatch.GetTimestamp();
+        if (_stallWatched)
+        {
+            _stallWatched = false;
+            Timers.Cancel(StallTimerKey); // the next response began
+        }
+
         if (head.FirstByte == 0)
         {
             head.FirstByte = link.LastRead;
@@ -130,6 +136,7 @@ internal sealed partial class HttpClientConnection
             switch (outcome.Status)
             {
                 case ReadStatus.Complete:
+                    _pipeliningProven |= reading.Pipelined;
                     Answer(reading, outcome);
                     if (!outcome.KeepAlive)
                     {
@@ -142,6 +149,7 @@ internal sealed partial class HttpClientConnection
                     WriteRequests(link);
                     if (!_reader.HasBufferedBytes)
                     {
+                        WatchForStall();
                         return null;
                     }
 
@@ -155,6 +163,35 @@ internal sealed partial class HttpClientConnection
         }
 
         return null;
+    }
+
+    /// <summary>Until the server has answered a pipelined request, a pipelined request left at the head after a response
+    /// must begin within <see cref="Configuration.HttpClientSettings.PipeliningStallTimeout"/>.</summary>
+    private void WatchForStall()
+    {
+        if (!_pipeliningProven && _pipeline.Depth > 1 && _pipeline.Head is { Pipelined: true } next)
+        {
+            _stallWatched = true;
+            Timers.StartSingleTimer(StallTimerKey, new PipelineStalled(next.Sequence), _settings.PipeliningStallTimeout);
+        }
+    }
+
+    /// <summary>The server answered the first of a pipelined batch and then nothing (gunicorn does, holding the socket
+    /// open): from now on one request at a time, the observer is told, and the unanswered requests go out again on a
+    /// new socket.</summary>
+    private Receive? OnPipelineStalled(Link link, PipelineStalled stalled)
+    {
+        _stallWatched = false;
+        if (_pipeliningProven || _pipeline.Head is not { FirstByte: 0 } head || head.Sequence != stalled.Sequence)
+        {
+            return null;
+        }
+
+        _log.Debug("{Origin} answered the first of a pipelined batch and then nothing for {Wait}: one request at a time from now on",
+            Origin, _settings.PipeliningStallTimeout);
+        _pipeline.OneAtATime();
+        _observer?.Tell(Pipelining.Refused.Instance);
+        return Closed(link, Tcp.Abort.Instance);
     }
 
     /// <summary>The peer closed the socket: a close-delimited response ends here; a reused socket that closed before
@@ -426,6 +463,8 @@ internal sealed partial class HttpClientConnection
     }
 
     private sealed record RequestTimedOut(long Sequence);
+
+    private sealed record PipelineStalled(long Sequence);
 
     private sealed record ShutdownTimedOut
     {

@@ -31,6 +31,7 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
     private const string IdleTimerKey = "keep-alive";
     private const string ReadTimerKey = "read";
     private const string ShutdownTimerKey = "shutdown";
+    private const string StallTimerKey = "pipelining-stall";
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(2);
 
     private readonly string _host;
@@ -39,12 +40,17 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
     private readonly HttpClientSettings _settings;
     private readonly IActorRef _tcpManager;
     private readonly IActorRef _dnsManager;
+    private readonly IActorRef? _observer;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly RequestPipeline _pipeline;
     private readonly ResponseReader _reader;
     private readonly ConnectionTimings _timings = new();
     private readonly Receive _disconnected;
     private long _sessions;
+
+    // Pipelining: proven once a pipelined request was answered; until then, the stall timer may be watching.
+    private bool _pipeliningProven;
+    private bool _stallWatched;
 
     // The socket of the current state, kept only so that PostStop can let it go.
     private Transport? _open;
@@ -54,9 +60,11 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
     private long _connectAttempts;
     private bool _resolvePending;
 
-    /// <summary>Creates the actor; prefer <see cref="Props(string, int, HttpClientSettings, IActorRef?, IActorRef?, bool)"/>.</summary>
-    public HttpClientConnection(string host, int port, HttpClientSettings settings, IActorRef? tcpManager, IActorRef? dnsManager, bool tls)
+    /// <summary>Creates the actor; prefer <see cref="Props(string, int, HttpClientSettings, IActorRef?, IActorRef?, bool, IActorRef?)"/>.</summary>
+    public HttpClientConnection(string host, int port, HttpClientSettings settings, IActorRef? tcpManager, IActorRef? dnsManager, bool tls,
+        IActorRef? observer)
     {
+        _observer = observer;
         _host = host;
         _port = port;
         _tls = tls;
@@ -72,16 +80,17 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props for the connection to <paramref name="host"/>:<paramref name="port"/>, over TLS when
-    /// <paramref name="tls"/>. The TCP and DNS managers default to the system's Akka.IO extensions; tests pass probes.</summary>
+    /// <paramref name="tls"/>. The TCP and DNS managers default to the system's Akka.IO extensions; tests pass probes.
+    /// <paramref name="observer"/>, when given, is told <see cref="Pipelining.Refused"/>.</summary>
     public static Props Props(string host, int port, HttpClientSettings settings, IActorRef? tcpManager = null,
-        IActorRef? dnsManager = null, bool tls = false) =>
-        Akka.Actor.Props.Create<HttpClientConnection>(host, port, settings, tcpManager, dnsManager, tls);
+        IActorRef? dnsManager = null, bool tls = false, IActorRef? observer = null) =>
+        Akka.Actor.Props.Create<HttpClientConnection>(host, port, settings, tcpManager, dnsManager, tls, observer);
 
     /// <summary>Props for the connection to the origin of <paramref name="url"/> (http or https).</summary>
-    public static Props PropsFor(Uri url, HttpClientSettings settings)
+    public static Props PropsFor(Uri url, HttpClientSettings settings, IActorRef? observer = null)
     {
         ArgumentNullException.ThrowIfNull(url);
-        return Props(url.IdnHost, url.Port, settings, tls: url.Scheme == Uri.UriSchemeHttps);
+        return Props(url.IdnHost, url.Port, settings, tls: url.Scheme == Uri.UriSchemeHttps, observer: observer);
     }
 
     /// <summary>An actor name for the connection to <paramref name="url"/>'s origin, e.g. <c>http-example.org-80</c>.</summary>
@@ -292,6 +301,9 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
             case RequestTimedOut timedOut:
                 Go(OnRequestTimedOut(timedOut, link));
                 return true;
+            case PipelineStalled stalled:
+                Go(OnPipelineStalled(link, stalled));
+                return true;
             default:
                 return Late(message);
         }
@@ -323,6 +335,9 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
             case Http.Shutdown:
                 ShutDown();
                 return true;
+            case Pipelining.OneAtATime:
+                _pipeline.OneAtATime();
+                return true;
             case Tcp.Connected:
                 _connectPending = false;
                 Sender.Tell(Tcp.Abort.Instance);
@@ -333,7 +348,7 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
             case Akka.IO.Dns.Resolved:
                 _resolvePending = false;
                 return true;
-            case Tcp.Event or TlsSession.IEvent or IdleTimedOut or ConnectTimedOut or ReadTimedOut or RequestTimedOut
+            case Tcp.Event or TlsSession.IEvent or IdleTimedOut or ConnectTimedOut or ReadTimedOut or RequestTimedOut or PipelineStalled
                 or Akka.IO.Dns.Resolved or ConnectFailures.Diagnosis:
                 return true;
             default:

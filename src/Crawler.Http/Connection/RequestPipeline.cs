@@ -24,6 +24,9 @@ internal sealed record PendingRequest(Http.Send Send, IActorRef ReplyTo, long Se
     /// <summary>True once it was sent again after a reused socket closed without answering it.</summary>
     public bool Resent { get; set; }
 
+    /// <summary>True when it was last written while an earlier request on the socket waited for its response.</summary>
+    public bool Pipelined { get; set; }
+
     /// <summary>The key of its request timer.</summary>
     public string TimerKey { get; } = $"request-{Sequence}";
 }
@@ -37,6 +40,8 @@ internal sealed record PendingRequest(Http.Send Send, IActorRef ReplyTo, long Se
 /// </summary>
 internal sealed class RequestPipeline(int depth)
 {
+    private int _depth = depth;
+
     private readonly LinkedList<PendingRequest> _queued = new();
     private readonly LinkedList<PendingRequest> _inFlight = new();
     private long _sequence;
@@ -50,6 +55,13 @@ internal sealed class RequestPipeline(int depth)
 
     /// <summary>True when nothing is waiting or in flight.</summary>
     public bool IsEmpty => _queued.Count == 0 && _inFlight.Count == 0;
+
+    /// <summary>How many requests may be in flight at once.</summary>
+    public int Depth => _depth;
+
+    /// <summary>From now on one request at a time (the server does not answer pipelined requests); requests already in
+    /// flight stay there.</summary>
+    public void OneAtATime() => _depth = 1;
 
     /// <summary>The request whose response is being read, or null.</summary>
     public PendingRequest? Head => _inFlight.First?.Value;
@@ -66,14 +78,15 @@ internal sealed class RequestPipeline(int depth)
     /// now, in that order).</summary>
     public List<PendingRequest> TakeWritable()
     {
-        var taken = new List<PendingRequest>(Math.Min(_queued.Count, depth));
-        while (_queued.First is { } next && _inFlight.Count < depth)
+        var taken = new List<PendingRequest>(Math.Min(_queued.Count, _depth));
+        while (_queued.First is { } next && _inFlight.Count < _depth)
         {
             _queued.RemoveFirst();
             var request = next.Value;
             request.IndexOnConnection = ++_written;
             request.Written = Stopwatch.GetTimestamp();
             request.FirstByte = 0;
+            request.Pipelined = _inFlight.Count > 0;
             _inFlight.AddLast(request);
             taken.Add(request);
         }

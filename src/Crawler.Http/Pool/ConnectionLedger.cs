@@ -20,6 +20,7 @@ internal sealed class ConnectionLedger<TRequest>
     private readonly Dictionary<long, PooledConnection> _connections = [];
     private readonly Dictionary<long, InFlightEntry> _inFlight = [];
     private readonly HashSet<PooledConnection> _idle = [];
+    private readonly HashSet<string> _oneAtATime = new(StringComparer.Ordinal);
     private long _ids;
     private long _tickets;
     private long _arrivals;
@@ -69,6 +70,27 @@ internal sealed class ConnectionLedger<TRequest>
         ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
         _clients.TryAdd(client, new Client(depth, ownCap));
     }
+
+    /// <summary>From now on every connection to <paramref name="origin"/>, of every client, takes one request at a time
+    /// (its server does not answer pipelined requests); connections with more in flight take no more until they are
+    /// down to none. False when the origin was already known to.</summary>
+    public bool OneAtATime(string origin)
+    {
+        if (!_oneAtATime.Add(origin))
+        {
+            return false;
+        }
+
+        foreach (var connection in _connections.Values.Where(c => c.Key.Origin == origin))
+        {
+            connection.Depth = 1;
+        }
+
+        return true;
+    }
+
+    /// <summary>True when connections to <paramref name="origin"/> take one request at a time whatever their client's depth.</summary>
+    public bool IsOneAtATime(string origin) => _oneAtATime.Contains(origin);
 
     /// <summary>Queues <paramref name="request"/> for a connection of <paramref name="key"/> (whose client must be
     /// known), in <paramref name="lane"/>.</summary>
@@ -234,7 +256,8 @@ internal sealed class ConnectionLedger<TRequest>
         }
 
         // Connections already on their way cover as many requests as they will take.
-        if (connections.Leasing * client.Depth >= WaitingFor(key))
+        var depth = _oneAtATime.Contains(key.Origin) ? 1 : client.Depth;
+        if (connections.Leasing * depth >= WaitingFor(key))
         {
             return null;
         }
@@ -256,7 +279,7 @@ internal sealed class ConnectionLedger<TRequest>
             return new LedgerDecision<TRequest>.Shed(idle);
         }
 
-        var opened = new PooledConnection(++_ids, key, client.Depth) { State = ConnectionState.Leasing };
+        var opened = new PooledConnection(++_ids, key, depth) { State = ConnectionState.Leasing };
         _connections[opened.Id] = opened;
         client.Connections.Add(opened);
         connections.Leasing++;

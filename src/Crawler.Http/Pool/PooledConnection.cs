@@ -33,8 +33,8 @@ internal sealed class PooledConnection
     /// <summary>Its origin and client.</summary>
     public ConnectionKey Key { get; }
 
-    /// <summary>How many requests it takes at once.</summary>
-    public int Depth { get; }
+    /// <summary>How many requests it takes at once (lowered to 1 when its server turns out not to pipeline).</summary>
+    public int Depth { get; internal set; }
 
     /// <summary>Leasing or open.</summary>
     public ConnectionState State { get; internal set; }

@@ -186,6 +186,42 @@ public sealed class HostRegistrySpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Requests_to_a_server_that_answers_only_the_first_of_a_pipelined_batch_should_go_one_at_a_time_after_one_stall()
+    {
+        await using var server = new PipelineDroppingServer();
+        var registry = Registry(maxPerHost: 2);
+        Crawl(registry, "crawl-1");
+        var fetches = Enumerable.Range(0, 16).Select(i => Fetch(server.Url($"/{i}"), settings: s => s with
+        {
+            Http = s.Http with { Pipelining = true, PipeliningDepth = 8, PipeliningStallTimeout = TimeSpan.FromMilliseconds(300) },
+        })).ToList();
+        var warned = EventFilter.Warning(contains: "pipelined").ExpectAsync(1, async () =>
+        {
+            foreach (var fetch in fetches)
+            {
+                registry.Tell(fetch);
+            }
+
+            var replies = new List<Host.Fetched>();
+            while (replies.Count < fetches.Count)
+            {
+                if (await ExpectMsgAsync<object>(TimeSpan.FromSeconds(10)) is Host.Fetched fetched)
+                {
+                    replies.Add(fetched);
+                }
+            }
+
+            Assert.All(replies, r => Assert.Contains(fetches.Single(f => f.RequestId == r.RequestId).Url.AbsolutePath, Text(r), StringComparison.Ordinal));
+        });
+        await warned;
+
+        // At most one batch per connection was lost: after it, every connection of the origin went one at a time.
+        Assert.Equal(fetches.Count, server.Answered);
+        Assert.InRange(server.Dropped, 1, 2 * 7);
+        Assert.InRange(server.Connections, 2, 4);
+    }
+
+    [Fact]
     public async Task A_fetch_that_is_not_http_should_be_refused_as_a_bad_url()
     {
         var registry = Registry();

@@ -115,6 +115,72 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Connection_should_go_on_one_request_at_a_time_when_the_server_answers_only_the_first_of_a_pipelined_batch()
+    {
+        var observer = CreateTestProbe("observer");
+        var tcp = CreateTestProbe("tcp-manager");
+        var settings = TestSettings.Http("crawler.http.pipelining = on\ncrawler.http.pipelining-stall-timeout = 300ms");
+        var client = Sys.ActorOf(HttpClientConnection.Props("127.0.0.1", 8080, settings, tcp, CreateTestProbe("dns"), observer: observer));
+        var s = new Setup(client, tcp, CreateTestProbe("dns-unused"), CreateTestProbe("connection"), new Uri("http://127.0.0.1:8080"));
+        foreach (var id in new[] { 1L, 2, 3 })
+        {
+            s.Client.Tell(Http.Send.Get(id, new Uri(s.Base, $"/{id}")));
+        }
+
+        await AcceptConnect(s);
+        Assert.Equal(3, (await ExpectWrite(s)).Split("HTTP/1.1\r\n").Length - 1);
+        Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na");
+        Assert.Equal(1, (await ExpectMsgAsync<Http.ResponseReceived>()).RequestId);
+
+        // Nothing more comes: after the stall timeout the socket is given up and the observer told.
+        await observer.ExpectMsgAsync<Pipelining.Refused>(TimeSpan.FromSeconds(5));
+        await s.Connection.ExpectMsgAsync<Tcp.Abort>();
+
+        // The two unanswered requests go out again on a new socket, one at a time.
+        foreach (var id in new[] { 2L, 3 })
+        {
+            if (id == 2)
+            {
+                await AcceptConnect(s);
+            }
+
+            var written = await ExpectWrite(s);
+            Assert.Equal(1, written.Split("HTTP/1.1\r\n").Length - 1);
+            Assert.StartsWith($"GET /{id} ", written, StringComparison.Ordinal);
+            Receive(s, $"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n{id}");
+            Assert.Equal(id, (await ExpectMsgAsync<Http.ResponseReceived>()).RequestId);
+        }
+
+        await observer.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task Connection_should_keep_pipelining_once_the_server_answered_a_pipelined_request_however_slow_the_next()
+    {
+        var observer = CreateTestProbe("observer");
+        var tcp = CreateTestProbe("tcp-manager");
+        var settings = TestSettings.Http("crawler.http.pipelining = on\ncrawler.http.pipelining-stall-timeout = 200ms");
+        var client = Sys.ActorOf(HttpClientConnection.Props("127.0.0.1", 8080, settings, tcp, CreateTestProbe("dns"), observer: observer));
+        var s = new Setup(client, tcp, CreateTestProbe("dns-unused"), CreateTestProbe("connection"), new Uri("http://127.0.0.1:8080"));
+        foreach (var id in new[] { 1L, 2, 3 })
+        {
+            s.Client.Tell(Http.Send.Get(id, new Uri(s.Base, $"/{id}")));
+        }
+
+        await AcceptConnect(s);
+        await ExpectWrite(s);
+        Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na");
+        await Task.Delay(100); // within the stall timeout the second begins: pipelining works here
+        Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
+        await Task.Delay(600); // the third is slow, but the server is known to pipeline
+        Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc");
+        Assert.Equal([1L, 2, 3], new[] { await ExpectMsgAsync<Http.ResponseReceived>(), await ExpectMsgAsync<Http.ResponseReceived>(),
+            await ExpectMsgAsync<Http.ResponseReceived>() }.Select(r => r.RequestId));
+        await observer.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await s.Connection.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // no abort, no second connect
+    }
+
+    [Fact]
     public async Task Connection_should_send_requests_left_unanswered_again_on_a_new_connection_when_the_server_closes()
     {
         var s = Create(hocon: "crawler.http.pipelining = on");

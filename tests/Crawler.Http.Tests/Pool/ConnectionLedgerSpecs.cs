@@ -58,6 +58,39 @@ public sealed class ConnectionLedgerSpecs
     }
 
     [Fact]
+    public void An_origin_that_does_not_pipeline_should_get_one_request_at_a_time_on_every_connection_old_and_new()
+    {
+        var ledger = Ledger(maxPerHost: 2, depth: 4);
+        foreach (var i in Enumerable.Range(0, 4))
+        {
+            ledger.Enqueue(A, 2, $"r{i}");
+        }
+
+        var first = Drain(ledger);
+        Assert.Equal(4, first.Count); // one connection, four in flight
+        Assert.True(ledger.OneAtATime(A.Origin));
+        Assert.False(ledger.OneAtATime(A.Origin)); // already known: the owner warns only once
+        Assert.True(ledger.IsOneAtATime(A.Origin));
+        Assert.False(ledger.IsOneAtATime(ASecure.Origin));
+
+        // The old connection takes nothing until its four are answered; a new one takes one request.
+        ledger.Enqueue(A, 2, "r4");
+        ledger.Enqueue(A, 2, "r5");
+        var second = Drain(ledger);
+        var sent = Assert.Single(second);
+        Assert.NotEqual(first[0].Connection, sent.Connection);
+        Assert.Equal(1, sent.Connection.Depth);
+        foreach (var send in first.Take(3))
+        {
+            ledger.Complete(send.Ticket, out _, out _);
+        }
+
+        Assert.Empty(Drain(ledger)); // one still in flight on the old connection: it is full at depth 1
+        ledger.Complete(first[3].Ticket, out _, out _);
+        Assert.Equal("r5", Assert.Single(Drain(ledger)).Request);
+    }
+
+    [Fact]
     public void Waiting_requests_should_open_connections_up_to_the_hosts_cap_and_then_wait()
     {
         var ledger = Ledger(maxPerHost: 2);

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Crawler.Testing;
+
+/// <summary>
+/// A keep-alive HTTP/1.1 server on 127.0.0.1 that does not pipeline, as gunicorn's threaded worker: it reads what
+/// has arrived, answers the first request in it, and drops the rest of those bytes (the requests pipelined behind the
+/// first are never answered), then waits for the next request on the same connection. It counts the requests it
+/// answered and those it dropped.
+/// </summary>
+public sealed class PipelineDroppingServer : IAsyncDisposable
+{
+    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private int _answered;
+    private int _dropped;
+    private int _connections;
+
+    public PipelineDroppingServer()
+    {
+        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _listener.Listen(64);
+        Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
+        _accepting = Task.Run(AcceptAsync);
+    }
+
+    public int Port { get; }
+
+    public int Answered => Volatile.Read(ref _answered);
+
+    public int Dropped => Volatile.Read(ref _dropped);
+
+    public int Connections => Volatile.Read(ref _connections);
+
+    public Uri Url(string path) => new($"http://127.0.0.1:{Port}{path}");
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref _connections);
+            _ = Task.Run(() => ServeAsync(socket));
+        }
+    }
+
+    private async Task ServeAsync(Socket socket)
+    {
+        using var _ = socket;
+        var buffer = new byte[64 * 1024];
+        var held = 0;
+        try
+        {
+            while (true)
+            {
+                var read = await socket.ReceiveAsync(buffer.AsMemory(held), _stop.Token);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                held += read;
+                var text = Encoding.Latin1.GetString(buffer, 0, held);
+                var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+                if (end < 0)
+                {
+                    continue;
+                }
+
+                var target = text.Split(' ')[1];
+                var rest = text[(end + 4)..];
+                Interlocked.Add(ref _dropped, CountRequests(rest));
+                held = 0; // what came behind the first request is lost
+                Interlocked.Increment(ref _answered);
+                var body = $"<html><head><title>{target}</title></head><body></body></html>";
+                await socket.SendAsync(Encoding.Latin1.GetBytes(
+                    $"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {body.Length}\r\n\r\n{body}"), _stop.Token);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private static int CountRequests(string text) =>
+        text.Split("\r\n\r\n").Count(part => part.StartsWith("GET ", StringComparison.Ordinal) || part.StartsWith("HEAD ", StringComparison.Ordinal));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Dispose();
+        await _accepting.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}
