@@ -18,6 +18,15 @@ public sealed class UrlPolicySpecs
         Assert.DoesNotContain(failure.Message, char.IsControl);
     }
 
+    [Fact]
+    public void A_host_that_idna_refuses_should_be_a_bad_url_not_an_exception()
+    {
+        // Found by fuzzing (fuzz/findings/url): Uri.TryCreate accepts it, and reading its IdnHost throws.
+        Assert.False(UrlPolicy.Check("https://\u06c0\ufffdt", out var url, out var failure));
+        Assert.Null(url);
+        Assert.Equal(ErrorKind.BadUrl, failure!.Kind);
+    }
+
     [Theory]
     [InlineData("  http://p.test/a  ")]
     [InlineData("https://p.test/a?q=1#f")]
