@@ -36,7 +36,9 @@ internal sealed record CommandLine(
     string? TimelinePath = null,
     bool IncludeHead = false,
     bool HeadOnly = false,
-    bool FollowRedirects = false)
+    bool FollowRedirects = false,
+    string? OutputFile = null,
+    long? MaxFileSize = null)
 {
     /// <summary>The longest --timeout or --deadline: about 23 days, within what Akka's scheduler can wait.</summary>
     private const int MaxSeconds = 2_000_000;
@@ -54,8 +56,9 @@ internal sealed record CommandLine(
         usage: crawler [options] [URL ...]       the planet job; no URL: the planets in hocon/crawler.conf
                crawler titles [options] URL ...  the trivial job: each page's title; --repeat N fetches each N times
                crawler demo [options]            serve the sample planet farm on 127.0.0.1 and crawl it
-               crawler get [-i] [-I] [-L] [--timeout S] URL
-                                                 one request through our client; the body to stdout, like curl
+               crawler get [-i] [-I] [-L] [-o FILE] [--max-filesize SIZE] [--timeout S] URL
+                                                 one request through our client; the body to stdout as it
+                                                 arrives, like curl
 
         options:
           -f, --file FILE            read URLs from FILE, one a line ('-' = stdin; blank and # lines skipped);
@@ -84,7 +87,10 @@ internal sealed record CommandLine(
           -i                         the status line and headers first
           -I                         send HEAD (and print the status line and headers)
           -L                         follow redirects (up to crawler.http.max-redirects)
-          exit 0 when a complete response arrived, whatever its status; 1 with 'KIND: message' when not
+          -o, --output FILE          write the body (and with -i the head) to FILE instead of stdout
+              --max-filesize SIZE    refuse a body larger than SIZE bytes (suffix k, M or G); no limit by default
+          exit 0 when the whole response arrived, whatever its status; 1 with 'KIND: message' when not
+          (a body cut off or beyond --max-filesize: what arrived was written)
 
         exit codes: 0 every planet succeeded, 1 some failed, 2 bad usage, 130 interrupted (Ctrl-C, SIGTERM)
         """;
@@ -105,6 +111,8 @@ internal sealed record CommandLine(
         double? timeout = null, deadline = null;
         bool json = false, sequential = false, verbose = false, help = false, includeHead = false, headOnly = false, follow = false;
         int repeat = 1, planets = 4, delay = 200;
+        string? output = null;
+        long? maxFileSize = null;
         var i = 0;
         if (args.Count > 0 && args[0] is "titles" or "demo" or "get")
         {
@@ -193,6 +201,12 @@ internal sealed record CommandLine(
                 case "-L" when command == Command.Get:
                     follow = true;
                     break;
+                case "-o" or "--output" when command == Command.Get:
+                    output = Value(args, ref i);
+                    break;
+                case "--max-filesize" when command == Command.Get:
+                    maxFileSize = Size(args, ref i);
+                    break;
                 default:
                     throw new UsageException($"unknown option '{arg}' (crawler --help lists them)");
             }
@@ -219,7 +233,23 @@ internal sealed record CommandLine(
         }
 
         return new CommandLine(help ? Command.Help : command, urls, files, json, config, timeout, deadline, sequential, article, title,
-            repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow);
+            repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow,
+            output, maxFileSize);
+    }
+
+    /// <summary>A size in bytes, as curl takes it: a whole number with an optional k, M or G (powers of 1024).</summary>
+    private static long Size(IReadOnlyList<string> args, ref int i)
+    {
+        var name = args[i];
+        var text = Value(args, ref i);
+        var (digits, unit) = text.Length > 0 && char.IsLetter(text[^1]) ? (text[..^1], char.ToUpperInvariant(text[^1])) : (text, ' ');
+        var factor = unit switch { ' ' => 1L, 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 0L };
+        if (factor == 0 || !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0 || n > long.MaxValue / factor)
+        {
+            throw new UsageException($"{name} needs a positive size in bytes, with an optional k, M or G (got '{text}')");
+        }
+
+        return n * factor;
     }
 
     /// <summary>The timeline is written at the end of the crawl: a path that cannot be written is bad usage now,

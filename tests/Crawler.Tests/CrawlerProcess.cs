@@ -5,6 +5,9 @@ namespace Crawler.Tests;
 /// <summary>What one run of the crawler executable printed and returned.</summary>
 public sealed record CrawlerRun(int ExitCode, string Stdout, string Stderr)
 {
+    /// <summary>The highest resident set size seen (VmHWM from /proc, sampled every 50 ms), in bytes; 0 unless asked.</summary>
+    public long PeakRssBytes { get; init; }
+
     public string[] StdoutLines => Stdout.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
@@ -21,12 +24,16 @@ public static class CrawlerProcess
     public static Task<CrawlerRun> RunAndSignalAsync(IEnumerable<string> args, Func<string, bool> interruptWhen, string signal) =>
         RunAsync(args, null, 60, prefix: [], interruptWhen, signal);
 
+    /// <summary>Runs the crawler and samples its peak resident set size (<see cref="CrawlerRun.PeakRssBytes"/>).</summary>
+    public static Task<CrawlerRun> RunMeasuredAsync(IEnumerable<string> args, int timeoutSeconds = 120) =>
+        RunAsync(args, null, timeoutSeconds, prefix: [], interruptWhen: null, signal: null, measure: true);
+
     /// <summary>Runs the crawler under another command (e.g. <c>unshare -n</c>).</summary>
     public static Task<CrawlerRun> RunUnderAsync(IReadOnlyList<string> prefix, IEnumerable<string> args) =>
         RunAsync(args, null, 60, prefix, interruptWhen: null, signal: null);
 
     private static async Task<CrawlerRun> RunAsync(IEnumerable<string> args, string? stdin, int timeoutSeconds,
-        IReadOnlyList<string> prefix, Func<string, bool>? interruptWhen, string? signal)
+        IReadOnlyList<string> prefix, Func<string, bool>? interruptWhen, string? signal, bool measure = false)
     {
         var start = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : "dotnet")
         {
@@ -56,6 +63,7 @@ public static class CrawlerProcess
         }
 
         process.StandardInput.Close();
+        var peak = measure ? SamplePeakRss(process) : Task.FromResult(0L);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
         try
         {
@@ -68,7 +76,32 @@ public static class CrawlerProcess
                 $"--- stdout\n{await stdout}\n--- stderr\n{await stderr}");
         }
 
-        return new CrawlerRun(process.ExitCode, await stdout, await stderr);
+        return new CrawlerRun(process.ExitCode, await stdout, await stderr) { PeakRssBytes = await peak };
+    }
+
+    private static async Task<long> SamplePeakRss(Process process)
+    {
+        long peak = 0;
+        var status = $"/proc/{process.Id}/status";
+        while (!process.HasExited)
+        {
+            try
+            {
+                var line = (await File.ReadAllLinesAsync(status)).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+                if (line is not null)
+                {
+                    peak = Math.Max(peak, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024);
+                }
+            }
+            catch (IOException)
+            {
+                break; // it exited between the check and the read
+            }
+
+            await Task.Delay(50);
+        }
+
+        return peak;
     }
 
     private static async Task<string> ReadAndSignal(Process process, Func<string, bool> interruptWhen, string signal)

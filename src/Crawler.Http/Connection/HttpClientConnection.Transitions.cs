@@ -132,7 +132,12 @@ internal sealed partial class HttpClientConnection
         _reader.Append(data);
         while (_pipeline.Head is { } reading)
         {
-            var outcome = _reader.Next(reading.Send);
+            var outcome = _reader.Next(reading.Send, reading.Streamed);
+            if (reading.Streamed)
+            {
+                Stream(link, reading, outcome);
+            }
+
             switch (outcome.Status)
             {
                 case ReadStatus.Complete:
@@ -163,6 +168,41 @@ internal sealed partial class HttpClientConnection
         }
 
         return null;
+    }
+
+    /// <summary>A streamed request: its head and body parts go to the requester as they are read; with
+    /// <see cref="Streaming.Window"/> parts unacknowledged the socket stops being read.</summary>
+    private void Stream(Link link, PendingRequest reading, ReadOutcome outcome)
+    {
+        if (outcome.Head is { } head)
+        {
+            Timers.Cancel(reading.TimerKey); // a download takes as long as it takes; the read-idle timeout still holds
+            reading.ReplyTo.Tell(new Streaming.Started(head with { Timings = _timings.Of(reading) }));
+        }
+
+        foreach (var part in outcome.Parts ?? [])
+        {
+            reading.ReplyTo.Tell(new Streaming.Part(reading.Send.RequestId, part));
+            link.Unacknowledged++;
+        }
+
+        if (link.Unacknowledged >= Streaming.Window && !link.Suspended)
+        {
+            link.Suspended = true;
+            link.Transport.Tcp.Tell(Tcp.SuspendReading.Instance);
+        }
+    }
+
+    /// <summary>The requester took a part: at half the window the socket is read again.</summary>
+    private static void OnStreamAck(Link link)
+    {
+        link.Unacknowledged = Math.Max(0, link.Unacknowledged - 1);
+        if (link.Suspended && link.Unacknowledged <= Streaming.Window / 2)
+        {
+            link.Suspended = false;
+            link.LastRead = Stopwatch.GetTimestamp(); // the quiet time was ours, not the server's
+            link.Transport.Tcp.Tell(Tcp.ResumeReading.Instance);
+        }
     }
 
     /// <summary>Until the server has answered a pipelined request, a pipelined request left at the head after a response
@@ -211,6 +251,11 @@ internal sealed partial class HttpClientConnection
             return Closed(link, null);
         }
 
+        if (head.Streamed && outcome.Status == ReadStatus.Complete)
+        {
+            Stream(link, head, outcome);
+        }
+
         Answer(head, outcome);
         return Closed(link, null);
     }
@@ -239,6 +284,13 @@ internal sealed partial class HttpClientConnection
         }
 
         var quiet = Stopwatch.GetElapsedTime(link.LastRead);
+        if (link.Suspended)
+        {
+            // The requester holds reading back (a streamed body it has not taken yet): not the server's silence.
+            Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.ReadIdleTimeout);
+            return null;
+        }
+
         if (link.ReceivedAny && quiet < _settings.ReadIdleTimeout)
         {
             Timers.StartSingleTimer(ReadTimerKey, ReadTimedOut.Instance, _settings.ReadIdleTimeout - quiet);
@@ -330,8 +382,8 @@ internal sealed partial class HttpClientConnection
             case ShutdownTimedOut:
                 Context.Stop(Self);
                 return true;
-            case Http.Send send:
-                Sender.Tell(send.Failed(FailureTexts.Stopped(Origin)));
+            case Http.Send or Streaming.Get:
+                Sender.Tell(AsRequest(message).Send!.Failed(FailureTexts.Stopped(Origin)));
                 return true;
             default:
                 return true; // everything else of the connection's life is over
@@ -347,8 +399,16 @@ internal sealed partial class HttpClientConnection
 
     // ---- Requests and replies -------------------------------------------------------------------------------------
 
+    /// <summary>The request a message asks for, and whether its body is streamed; (null, false) for other messages.</summary>
+    private static (Http.Send? Send, bool Streamed) AsRequest(object message) => message switch
+    {
+        Http.Send send => (send, false),
+        Streaming.Get get => (get.Send, true),
+        _ => (null, false),
+    };
+
     /// <summary>Queues the request and starts its timer; false when it was refused at once.</summary>
-    private bool Accept(Http.Send send)
+    private bool Accept(Http.Send send, bool streamed)
     {
         if (!IsOwnOrigin(send.Url))
         {
@@ -356,7 +416,7 @@ internal sealed partial class HttpClientConnection
             return false;
         }
 
-        var request = _pipeline.Accept(send, Sender);
+        var request = _pipeline.Accept(send, Sender, streamed);
         Timers.StartSingleTimer(request.TimerKey, new RequestTimedOut(request.Sequence), _settings.RequestTimeout);
         return true;
     }
@@ -413,7 +473,12 @@ internal sealed partial class HttpClientConnection
 
     /// <summary>Answers the head with the outcome of reading its response.</summary>
     private void Answer(PendingRequest head, ReadOutcome outcome) =>
-        ReplyHead(outcome.Response is { } response ? response with { Timings = _timings.Of(head) } : head.Send.Failed(outcome.Failure!));
+        ReplyHead(outcome switch
+        {
+            { Failure: { } failure } => head.Send.Failed(failure),
+            { Response: { } response } => response with { Timings = _timings.Of(head) },
+            _ => new Streaming.Ended(head.Send.RequestId, _timings.Of(head)),
+        });
 
     /// <summary>Answers the request whose response was being read and takes it out of the pipeline.</summary>
     private void ReplyHead(object reply)
@@ -460,6 +525,12 @@ internal sealed partial class HttpClientConnection
         public bool ReceivedAny { get; set; }
 
         public long LastRead { get; set; }
+
+        /// <summary>Streamed body parts sent and not yet acknowledged.</summary>
+        public int Unacknowledged { get; set; }
+
+        /// <summary>True while reading is suspended for a requester that is behind.</summary>
+        public bool Suspended { get; set; }
     }
 
     private sealed record RequestTimedOut(long Sequence);

@@ -121,9 +121,9 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
 
     private Receive Disconnected() => message =>
     {
-        if (message is Http.Send send)
+        if (AsRequest(message) is var (send, streamed) && send is not null)
         {
-            if (Accept(send))
+            if (Accept(send, streamed))
             {
                 Become(StartConnecting());
             }
@@ -250,12 +250,16 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
 
         switch (message)
         {
-            case Http.Send send:
-                if (Accept(send))
+            case Http.Send or Streaming.Get:
+                var (send, streamed) = AsRequest(message);
+                if (Accept(send!, streamed))
                 {
                     WriteRequests(link);
                 }
 
+                return true;
+            case Streaming.Ack:
+                OnStreamAck(link);
                 return true;
             case Tcp.Received received:
                 if (link.Transport.Received(received.Data) is { } plaintext)
@@ -315,8 +319,9 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
     {
         switch (message)
         {
-            case Http.Send send:
-                Accept(send);
+            case Http.Send or Streaming.Get:
+                var (send, streamed) = AsRequest(message);
+                Accept(send!, streamed);
                 return true;
             case RequestTimedOut timedOut:
                 Go(OnRequestTimedOut(timedOut, null));
@@ -348,7 +353,7 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
             case Akka.IO.Dns.Resolved:
                 _resolvePending = false;
                 return true;
-            case Tcp.Event or TlsSession.IEvent or IdleTimedOut or ConnectTimedOut or ReadTimedOut or RequestTimedOut or PipelineStalled
+            case Tcp.Event or TlsSession.IEvent or IdleTimedOut or ConnectTimedOut or ReadTimedOut or RequestTimedOut or PipelineStalled or Streaming.Ack
                 or Akka.IO.Dns.Resolved or ConnectFailures.Diagnosis:
                 return true;
             default:

@@ -7,7 +7,8 @@ namespace Crawler.Http.Connection;
 /// <param name="Send">The command.</param>
 /// <param name="ReplyTo">Who gets the one reply.</param>
 /// <param name="Sequence">The connection's own number for it (its timer key).</param>
-internal sealed record PendingRequest(Http.Send Send, IActorRef ReplyTo, long Sequence)
+/// <param name="Streamed">Its body goes to the requester in parts as it arrives (<see cref="Streaming"/>).</param>
+internal sealed record PendingRequest(Http.Send Send, IActorRef ReplyTo, long Sequence, bool Streamed = false)
 {
     /// <summary>When it was accepted (a <see cref="Stopwatch"/> timestamp).</summary>
     public long Accepted { get; } = Stopwatch.GetTimestamp();
@@ -67,9 +68,9 @@ internal sealed class RequestPipeline(int depth)
     public PendingRequest? Head => _inFlight.First?.Value;
 
     /// <summary>Takes a request at the end of the queue.</summary>
-    public PendingRequest Accept(Http.Send send, IActorRef replyTo)
+    public PendingRequest Accept(Http.Send send, IActorRef replyTo, bool streamed = false)
     {
-        var request = new PendingRequest(send, replyTo, ++_sequence);
+        var request = new PendingRequest(send, replyTo, ++_sequence, streamed);
         _queued.AddLast(request);
         return request;
     }

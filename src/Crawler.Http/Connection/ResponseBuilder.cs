@@ -20,6 +20,23 @@ internal sealed class ResponseBuilder : IHttpResponseHandler
     /// <summary>True when the connection may carry another request after this response.</summary>
     public bool KeepAlive { get; private set; }
 
+    /// <summary>When set, the body is not gathered: each piece is copied into its own array, taken with
+    /// <see cref="TakeParts"/> (a streamed request, <see cref="Streaming"/>).</summary>
+    public bool Streamed { get; set; }
+
+    /// <summary>True once the header section of the current response has ended.</summary>
+    public bool HeadComplete { get; private set; }
+
+    private List<byte[]>? _parts;
+
+    /// <summary>The body pieces gathered since the last call (streamed mode), or null.</summary>
+    public List<byte[]>? TakeParts()
+    {
+        var parts = _parts;
+        _parts = null;
+        return parts;
+    }
+
     /// <summary>Forgets the response built so far: the next callbacks start a new one.</summary>
     public void Reset()
     {
@@ -29,6 +46,8 @@ internal sealed class ResponseBuilder : IHttpResponseHandler
         _body = [];
         _length = 0;
         KeepAlive = false;
+        HeadComplete = false;
+        _parts = null;
     }
 
     public void OnInterimResponse(int statusCode)
@@ -48,7 +67,8 @@ internal sealed class ResponseBuilder : IHttpResponseHandler
     public void OnHeadersComplete(BodyFraming framing, long contentLength, bool keepAlive)
     {
         KeepAlive = keepAlive;
-        if (contentLength > 0)
+        HeadComplete = true;
+        if (contentLength > 0 && !Streamed)
         {
             // The parser has already checked the length against max-body-bytes.
             _body = new byte[contentLength];
@@ -57,6 +77,12 @@ internal sealed class ResponseBuilder : IHttpResponseHandler
 
     public void OnBody(ReadOnlySpan<byte> data)
     {
+        if (Streamed)
+        {
+            (_parts ??= []).Add(data.ToArray());
+            return;
+        }
+
         if (_length + data.Length > _body.Length)
         {
             var grown = new byte[Math.Max(Math.Max(InitialBodyCapacity, _body.Length * 2), _length + data.Length)];

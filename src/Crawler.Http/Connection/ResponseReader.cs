@@ -26,8 +26,10 @@ internal enum ReadStatus : byte
 /// <param name="Response">The response, its content codings removed, for <see cref="ReadStatus.Complete"/>.</param>
 /// <param name="Failure">Why there is no response (a broken stream, a body that would not decode, an early end).</param>
 /// <param name="KeepAlive">For <see cref="ReadStatus.Complete"/>: the socket may carry the next response.</param>
+/// <param name="Head">For a streamed request, the status and headers, once, in the outcome where they ended.</param>
+/// <param name="Parts">For a streamed request, the body pieces read by this call (content codings not removed).</param>
 internal readonly record struct ReadOutcome(ReadStatus Status, Http.ResponseReceived? Response = null, HttpFailure? Failure = null,
-    bool KeepAlive = false);
+    bool KeepAlive = false, Http.ResponseReceived? Head = null, List<byte[]>? Parts = null);
 
 /// <summary>
 /// Turns the bytes of one connection into responses: the pooled read buffer, the parser, the response builder and
@@ -59,13 +61,18 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
         _buffer.Commit(data.Count);
     }
 
-    /// <summary>The next response, to <paramref name="request"/>, from the bytes buffered so far.</summary>
-    public ReadOutcome Next(Http.Send request)
+    /// <summary>The next response, to <paramref name="request"/>, from the bytes buffered so far. When
+    /// <paramref name="streamed"/>, its head and body pieces come out as they are read (<see cref="ReadOutcome.Head"/>,
+    /// <see cref="ReadOutcome.Parts"/>) and the body is neither gathered nor decoded.</summary>
+    public ReadOutcome Next(Http.Send request, bool streamed = false)
     {
         var builder = _builder;
+        var headBefore = builder.HeadComplete;
+        builder.Streamed = streamed;
         var result = _parser.Parse(_buffer.ActiveSpan, ref builder);
         _buffer.Discard(result.Consumed);
-        return Outcome(result, request, closed: false);
+        var outcome = Outcome(result, request, closed: false, streamed, headBefore);
+        return outcome;
     }
 
     /// <summary>The stream ended: the response to <paramref name="request"/> ends here (a close-delimited body), or
@@ -73,6 +80,7 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
     public ReadOutcome End(Http.Send request)
     {
         var builder = _builder;
+        var headBefore = builder.HeadComplete;
         var result = _parser.Complete(_buffer.ActiveSpan, ref builder);
         _buffer.Discard(result.Consumed);
         if (result is { Status: ParseStatus.Error, Error: HttpParseError.NoResponse })
@@ -83,7 +91,7 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
 
         return result.Status == ParseStatus.NeedMoreData
             ? new ReadOutcome(ReadStatus.Broken, Failure: new HttpFailure(HttpFailureKind.Protocol, FailureTexts.EndedEarly(origin)))
-            : Outcome(result, request, closed: true);
+            : Outcome(result, request, closed: true, _builder.Streamed, headBefore);
     }
 
     /// <summary>A new socket: nothing buffered, nothing expected.</summary>
@@ -111,8 +119,22 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
         return joined;
     }
 
-    private ReadOutcome Outcome(ParseResult result, Http.Send request, bool closed)
+    private ReadOutcome Outcome(ParseResult result, Http.Send request, bool closed, bool streamed, bool headBefore)
     {
+        if (streamed && result.Status != ParseStatus.Error)
+        {
+            var head = !headBefore && _builder.HeadComplete ? _builder.ToMessage(request) : null;
+            var parts = _builder.TakeParts();
+            if (result.Status != ParseStatus.ResponseComplete)
+            {
+                return new ReadOutcome(ReadStatus.NeedMore, Head: head, Parts: parts);
+            }
+
+            var alive = _builder.KeepAlive && !closed;
+            _builder.Reset();
+            return new ReadOutcome(ReadStatus.Complete, KeepAlive: alive, Head: head, Parts: parts);
+        }
+
         switch (result.Status)
         {
             case ParseStatus.ResponseComplete:
@@ -129,8 +151,10 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
                     ? new ReadOutcome(ReadStatus.Complete, Failure: failure.Explained($" (from {origin})"), KeepAlive: keepAlive)
                     : new ReadOutcome(ReadStatus.Complete, response with { Body = decoded.Body }, KeepAlive: keepAlive);
             case ParseStatus.Error:
+                // A streamed body's pieces read before the error still go to the requester.
                 var kind = result.Error.IsLimitBreach() ? HttpFailureKind.TooLarge : HttpFailureKind.Protocol;
-                return new ReadOutcome(ReadStatus.Broken, Failure: new HttpFailure(kind, FailureTexts.Unparsable(result.Error, origin, result.ErrorOffset)));
+                return new ReadOutcome(ReadStatus.Broken, Failure: new HttpFailure(kind, FailureTexts.Unparsable(result.Error, origin, result.ErrorOffset)),
+                    Parts: streamed ? _builder.TakeParts() : null);
             default:
                 return new ReadOutcome(ReadStatus.NeedMore);
         }

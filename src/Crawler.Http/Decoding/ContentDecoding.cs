@@ -69,9 +69,63 @@ internal static class ContentDecoding
     /// coded bytes are never passed off as the body.</summary>
     public static Result DecodeTransfer(ReadOnlyMemory<byte> body, string? transferEncoding, long maxBytes)
     {
+        var codings = TransferCodingsLeft(transferEncoding, out var refused);
+        if (refused is not null)
+        {
+            return new Result(body, refused);
+        }
+
+        return codings.Count == 0 ? new Result(body) : Decode(body, string.Join(',', codings), maxBytes);
+    }
+
+    /// <summary>A stream of the decoded body read from <paramref name="raw"/> (the de-chunked bytes as they arrive), for
+    /// a body too large to hold: the transfer codings left after chunked (as <see cref="DecodeTransfer"/>), then the
+    /// content codings (as <see cref="Decode"/>; an unknown one leaves the bytes as they are). Null with
+    /// <paramref name="failure"/> for a transfer coding it does not decode. A corrupt body throws
+    /// <see cref="InvalidDataException"/> from the stream's reads.</summary>
+    public static Stream? OpenStream(Stream raw, string? transferEncoding, string? contentEncoding, out HttpFailure? failure)
+    {
+        var transfer = TransferCodingsLeft(transferEncoding, out failure);
+        if (failure is not null)
+        {
+            return null;
+        }
+
+        var content = string.IsNullOrWhiteSpace(contentEncoding)
+            ? []
+            : contentEncoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+        var stream = raw;
+        foreach (var coding in Enumerable.Reverse(content.Concat(transfer).Select(c => c.ToLowerInvariant()).ToList()))
+        {
+            if (coding is "identity")
+            {
+                continue;
+            }
+
+            if (coding is not ("gzip" or "x-gzip" or "deflate" or "br"))
+            {
+                break; // as Decode: from an unknown coding on, the bytes pass as they came
+            }
+
+            stream = coding switch
+            {
+                "br" => new BrotliStream(stream, CompressionMode.Decompress),
+                "deflate" => new InflateStream(stream),
+                _ => new GZipStream(stream, CompressionMode.Decompress),
+            };
+        }
+
+        return stream;
+    }
+
+    /// <summary>The transfer codings to remove once the parser has taken off a final chunked, or a failure naming one
+    /// the crawler does not decode.</summary>
+    private static List<string> TransferCodingsLeft(string? transferEncoding, out HttpFailure? failure)
+    {
+        failure = null;
         if (string.IsNullOrWhiteSpace(transferEncoding))
         {
-            return new Result(body);
+            return [];
         }
 
         var codings = transferEncoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
@@ -82,11 +136,11 @@ internal static class ContentDecoding
 
         if (codings.Find(c => !TransferCodings.Contains(c.ToLowerInvariant())) is { } unknown)
         {
-            return new Result(body, new HttpFailure(HttpFailureKind.Protocol,
-                $"the response has the transfer coding \"{unknown}\" (Transfer-Encoding: {transferEncoding}), which the crawler does not decode (it decodes chunked, gzip and deflate)"));
+            failure = new HttpFailure(HttpFailureKind.Protocol,
+                $"the response has the transfer coding \"{unknown}\" (Transfer-Encoding: {transferEncoding}), which the crawler does not decode (it decodes chunked, gzip and deflate)");
         }
 
-        return codings.Count == 0 ? new Result(body) : Decode(body, string.Join(',', codings), maxBytes);
+        return codings;
     }
 
     private static readonly HashSet<string> TransferCodings = ["gzip", "x-gzip", "deflate", "identity"];
@@ -101,12 +155,117 @@ internal static class ContentDecoding
     // (a zlib header is CMF/FLG with CM = 8 and a check value that makes the pair a multiple of 31).
     private static byte[]? Inflate(ReadOnlyMemory<byte> data, long maxBytes)
     {
-        var span = data.Span;
-        var zlib = span.Length >= 2 && (span[0] & 0x0F) == 8 && ((span[0] << 8) | span[1]) % 31 == 0;
-        Stream stream = zlib
+        Stream stream = IsZlib(data.Span)
             ? new ZLibStream(AsStream(data), CompressionMode.Decompress)
             : new DeflateStream(AsStream(data), CompressionMode.Decompress);
         return Read(stream, maxBytes);
+    }
+
+    private static bool IsZlib(ReadOnlySpan<byte> start) => start.Length >= 2 && (start[0] & 0x0F) == 8 && ((start[0] << 8) | start[1]) % 31 == 0;
+
+    /// <summary>deflate read from a stream: zlib or raw, told apart by the first two bytes (as <see cref="Inflate"/>).</summary>
+    private sealed class InflateStream(Stream inner) : Stream
+    {
+        private Stream? _decoder;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Decoder().Read(buffer, offset, count);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                (_decoder ?? inner).Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private Stream Decoder()
+        {
+            if (_decoder is null)
+            {
+                var start = new byte[2];
+                var read = 0;
+                while (read < 2 && inner.Read(start, read, 2 - read) is var n and > 0)
+                {
+                    read += n;
+                }
+
+                var prefixed = new PrefixedStream(start.AsMemory(0, read), inner);
+                _decoder = IsZlib(start.AsSpan(0, read))
+                    ? new ZLibStream(prefixed, CompressionMode.Decompress)
+                    : new DeflateStream(prefixed, CompressionMode.Decompress);
+            }
+
+            return _decoder;
+        }
+    }
+
+    /// <summary>Bytes already read, then the rest of the stream.</summary>
+    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (prefix.IsEmpty)
+            {
+                return rest.Read(buffer, offset, count);
+            }
+
+            var n = Math.Min(count, prefix.Length);
+            prefix.Span[..n].CopyTo(buffer.AsSpan(offset, n));
+            prefix = prefix[n..];
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                rest.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>Reads the stream to its end, or returns null once it passes <paramref name="maxBytes"/>.</summary>

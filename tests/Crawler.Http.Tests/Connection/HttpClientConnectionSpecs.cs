@@ -155,6 +155,37 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_streamed_request_should_get_its_head_and_body_parts_as_they_arrive_and_hold_reading_while_unacknowledged()
+    {
+        var s = Create();
+        var send = Http.Send.Get(1, new Uri(s.Base, "/big"));
+        s.Client.Tell(new Streaming.Get(send));
+        await AcceptConnect(s);
+        await ExpectWrite(s);
+        Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n");
+        var started = await ExpectMsgAsync<Streaming.Started>();
+        Assert.Equal((200, 0), (started.Head.StatusCode, started.Head.Body.Length));
+
+        // Each read is a part; at the window the socket stops being read, at half of it reading resumes.
+        for (var i = 0; i < Streaming.Window; i++)
+        {
+            Receive(s, "a");
+            Assert.Equal("a", Encoding.ASCII.GetString((await ExpectMsgAsync<Streaming.Part>()).Bytes));
+        }
+
+        await s.Connection.ExpectMsgAsync<Tcp.SuspendReading>();
+        for (var i = 0; i < Streaming.Window / 2; i++)
+        {
+            s.Client.Tell(new Streaming.Ack(1));
+        }
+
+        await s.Connection.ExpectMsgAsync<Tcp.ResumeReading>();
+        Receive(s, new string('b', 20 - Streaming.Window));
+        Assert.Equal(20 - Streaming.Window, (await ExpectMsgAsync<Streaming.Part>()).Bytes.Length);
+        Assert.Equal(1, (await ExpectMsgAsync<Streaming.Ended>()).RequestId);
+    }
+
+    [Fact]
     public async Task Connection_should_keep_pipelining_once_the_server_answered_a_pipelined_request_however_slow_the_next()
     {
         var observer = CreateTestProbe("observer");

@@ -41,6 +41,50 @@ public sealed class ContentDecodingSpecs
         Assert.Equal(Page, result.Body.ToArray());
     }
 
+    [Theory]
+    [InlineData(null, "gzip", "gzip")]
+    [InlineData(null, "deflate", "deflate")]
+    [InlineData(null, "deflate", "raw-deflate")]
+    [InlineData(null, "br", "br")]
+    [InlineData("gzip, chunked", null, "gzip")]
+    [InlineData("deflate, chunked", "identity", "raw-deflate")]
+    public void A_streamed_body_should_decode_as_it_is_read(string? transfer, string? content, string coding)
+    {
+        var coded = Compress(coding, Page);
+        using var decoded = ContentDecoding.OpenStream(new TrickleStream(coded), transfer, content, out var failure);
+        Assert.Null(failure);
+        using var output = new MemoryStream();
+        decoded!.CopyTo(output);
+        Assert.Equal(Page, output.ToArray());
+    }
+
+    [Fact]
+    public void A_streamed_body_should_undo_content_then_transfer_codings_and_refuse_an_unknown_transfer_coding()
+    {
+        var coded = Compress("gzip", Compress("br", Page)); // br as the content coding, gzip as the transfer coding
+        using (var decoded = ContentDecoding.OpenStream(new MemoryStream(coded), "gzip, chunked", "br", out _))
+        {
+            using var output = new MemoryStream();
+            decoded!.CopyTo(output);
+            Assert.Equal(Page, output.ToArray());
+        }
+
+        Assert.Null(ContentDecoding.OpenStream(new MemoryStream(coded), "compress, chunked", null, out var failure));
+        Assert.Equal(HttpFailureKind.Protocol, failure!.Kind);
+        using var unknown = ContentDecoding.OpenStream(new MemoryStream(coded), null, "zstd", out _);
+        using var raw = new MemoryStream();
+        unknown!.CopyTo(raw);
+        Assert.Equal(coded, raw.ToArray()); // an unknown content coding passes the bytes as they came, as Decode does
+    }
+
+    /// <summary>Gives at most 3 bytes a read, as a network would in the worst case.</summary>
+    private sealed class TrickleStream(byte[] data) : MemoryStream(data)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 3));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 3)]);
+    }
+
     [Fact]
     public void Decoding_should_undo_several_codings_in_reverse_order() =>
         Assert.Equal(Page, ContentDecoding.Decode(Compress("br", Compress("gzip", Page)), "gzip, identity, br", 1 << 20).Body.ToArray());
