@@ -60,6 +60,10 @@ public enum ErrorKind
 
     /// <summary><c>tls</c>: the TLS handshake failed (an invalid or untrusted certificate, no common protocol).</summary>
     Tls,
+
+    /// <summary><c>proxy</c>: the forward proxy could not be reached, refused the request or the tunnel, or asked for
+    /// credentials; never blamed on the origin.</summary>
+    Proxy,
 }
 
 /// <summary>Names of <see cref="ErrorKind"/> values, and the crawl kind of each transport kind.</summary>
@@ -85,6 +89,7 @@ public static class ErrorKinds
         ErrorKind.Cancelled => "cancelled",
         ErrorKind.Robots => "robots",
         ErrorKind.Tls => "tls",
+        ErrorKind.Proxy => "proxy",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -103,6 +108,7 @@ public static class ErrorKinds
         HttpFailureKind.UnsupportedScheme => ErrorKind.UnsupportedScheme,
         HttpFailureKind.Cancelled => ErrorKind.Cancelled,
         HttpFailureKind.Crash => ErrorKind.Crash,
+        HttpFailureKind.Proxy => ErrorKind.Proxy,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

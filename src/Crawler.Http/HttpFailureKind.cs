@@ -42,6 +42,10 @@ public enum HttpFailureKind
 
     /// <summary><c>crash</c>: the connection actor failed with an exception.</summary>
     Crash,
+
+    /// <summary><c>proxy</c>: the forward proxy could not be reached, refused the request or the tunnel, or asked for
+    /// credentials (407); the message holds its answer.</summary>
+    Proxy,
 }
 
 /// <summary>Names of <see cref="HttpFailureKind"/> values.</summary>
@@ -62,6 +66,7 @@ public static class HttpFailureKinds
         HttpFailureKind.UnsupportedScheme => "unsupported-scheme",
         HttpFailureKind.Cancelled => "cancelled",
         HttpFailureKind.Crash => "crash",
+        HttpFailureKind.Proxy => "proxy",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

@@ -38,7 +38,9 @@ internal sealed record CommandLine(
     bool HeadOnly = false,
     bool FollowRedirects = false,
     string? OutputFile = null,
-    long? MaxFileSize = null)
+    long? MaxFileSize = null,
+    string? Proxy = null,
+    string? NoProxy = null)
 {
     /// <summary>The longest --timeout or --deadline: about 23 days, within what Akka's scheduler can wait.</summary>
     private const int MaxSeconds = 2_000_000;
@@ -77,6 +79,10 @@ internal sealed record CommandLine(
               --insecure             accept any TLS certificate (validation is on by default)
               --max-connections-per-host N   keep-alive connections per host (default 8; 0 = no limit)
               --pipelining           write several requests back to back on one connection
+              --proxy URL            send every request through the http:// proxy URL (user:password@ for
+                                     Basic auth; '' for none); wins over HTTP_PROXY, HTTPS_PROXY, ALL_PROXY
+              --noproxy LIST         hosts that go direct: comma-separated names, IPs, CIDR ranges or *;
+                                     wins over NO_PROXY
               --timeline FILE        draw every request's phases (DNS, connect, wait, body) as FILE.svg or .html
               --verbose              debug log on stderr
           -h, --help                 this text
@@ -111,7 +117,7 @@ internal sealed record CommandLine(
         double? timeout = null, deadline = null;
         bool json = false, sequential = false, verbose = false, help = false, includeHead = false, headOnly = false, follow = false;
         int repeat = 1, planets = 4, delay = 200;
-        string? output = null;
+        string? output = null, proxy = null, noProxy = null;
         long? maxFileSize = null;
         var i = 0;
         if (args.Count > 0 && args[0] is "titles" or "demo" or "get")
@@ -180,6 +186,12 @@ internal sealed record CommandLine(
                 case "--pipelining":
                     pipelining = true;
                     break;
+                case "--proxy" or "-x":
+                    proxy = Value(args, ref i);
+                    break;
+                case "--noproxy":
+                    noProxy = Value(args, ref i);
+                    break;
                 case "--timeline":
                     timeline = Value(args, ref i);
                     break;
@@ -234,7 +246,7 @@ internal sealed record CommandLine(
 
         return new CommandLine(help ? Command.Help : command, urls, files, json, config, timeout, deadline, sequential, article, title,
             repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow,
-            output, maxFileSize);
+            output, maxFileSize, proxy, noProxy);
     }
 
     /// <summary>A size in bytes, as curl takes it: a whole number with an optional k, M or G (powers of 1024).</summary>

@@ -24,7 +24,7 @@ internal static class HostConfig
             }
         }
 
-        config = config.WithFallback(Embedded()).WithFallback(CrawlerSettings.DefaultConfig());
+        config = config.WithFallback(ProxyEnvironment(Environment.GetEnvironmentVariable)).WithFallback(Embedded()).WithFallback(CrawlerSettings.DefaultConfig());
         var built = Overrides(line, config).WithFallback(config);
         CheckLogLevels(built);
         return built;
@@ -100,7 +100,25 @@ internal static class HostConfig
             .Switch("crawler.http.pipelining", line.Pipelining ? true : null)
             .Switch("crawler.http.tls.insecure", line.Insecure ? true : null)
             .Switch("crawler.robots.enabled", line.IgnoreRobots ? false : null)
+            .Text("crawler.http.proxy.url", line.Proxy)
+            .Text("crawler.http.proxy.http", line.Proxy is null ? null : string.Empty) // --proxy wins over the variables
+            .Text("crawler.http.proxy.https", line.Proxy is null ? null : string.Empty)
+            .Text("crawler.http.proxy.no-proxy", line.NoProxy)
             .Text("akka.loglevel", line.Verbose ? "DEBUG" : null)
+            .ToConfig();
+    }
+
+    /// <summary>The proxy variables curl reads, in either case (the lower-case one wins when both are set):
+    /// <c>http_proxy</c>, <c>https_proxy</c>, <c>all_proxy</c>, <c>no_proxy</c>; under a --config file, over the
+    /// defaults.</summary>
+    internal static Config ProxyEnvironment(Func<string, string?> variable)
+    {
+        string? Read(string name) => variable(name) is { Length: > 0 } lower ? lower : variable(name.ToUpperInvariant()) is { Length: > 0 } upper ? upper : null;
+        return new HoconOverrides()
+            .Text("crawler.http.proxy.http", Read("http_proxy"))
+            .Text("crawler.http.proxy.https", Read("https_proxy"))
+            .Text("crawler.http.proxy.url", Read("all_proxy"))
+            .Text("crawler.http.proxy.no-proxy", Read("no_proxy"))
             .ToConfig();
     }
 

@@ -28,12 +28,18 @@ public static class CrawlerProcess
     public static Task<CrawlerRun> RunMeasuredAsync(IEnumerable<string> args, int timeoutSeconds = 120) =>
         RunAsync(args, null, timeoutSeconds, prefix: [], interruptWhen: null, signal: null, measure: true);
 
+    /// <summary>Runs the crawler with <paramref name="environment"/> added to its environment (the proxy variables
+    /// are cleared for every run, so that a machine's own proxy never reroutes a spec's loopback traffic).</summary>
+    public static Task<CrawlerRun> RunWithEnvironmentAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string> environment) =>
+        RunAsync(args, null, 60, prefix: [], interruptWhen: null, signal: null, environment: environment);
+
     /// <summary>Runs the crawler under another command (e.g. <c>unshare -n</c>).</summary>
     public static Task<CrawlerRun> RunUnderAsync(IReadOnlyList<string> prefix, IEnumerable<string> args) =>
         RunAsync(args, null, 60, prefix, interruptWhen: null, signal: null);
 
     private static async Task<CrawlerRun> RunAsync(IEnumerable<string> args, string? stdin, int timeoutSeconds,
-        IReadOnlyList<string> prefix, Func<string, bool>? interruptWhen, string? signal, bool measure = false)
+        IReadOnlyList<string> prefix, Func<string, bool>? interruptWhen, string? signal, bool measure = false,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : "dotnet")
         {
@@ -43,6 +49,17 @@ public static class CrawlerProcess
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
+        foreach (var name in new[] { "http_proxy", "https_proxy", "all_proxy", "no_proxy" })
+        {
+            start.Environment.Remove(name);
+            start.Environment.Remove(name.ToUpperInvariant());
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var word in prefix.Skip(1).Concat(prefix.Count > 0 ? ["dotnet"] : []))
         {
             start.ArgumentList.Add(word);

@@ -27,6 +27,7 @@ namespace Crawler.Http.Configuration;
 /// time).</param>
 /// <param name="MaxConnectionsPerHost">Connections per origin in a crawl's pool; 0 = no limit.</param>
 /// <param name="MaxConnections">Connections in all of a crawl's pool; 0 = no limit.</param>
+/// <param name="Proxy">The forward proxies and the hosts that go direct (<c>proxy</c>).</param>
 public sealed record HttpClientSettings(
     TimeSpan ConnectTimeout,
     TimeSpan FirstByteTimeout,
@@ -43,7 +44,8 @@ public sealed record HttpClientSettings(
     int PipeliningDepth,
     TimeSpan PipeliningStallTimeout,
     int MaxConnectionsPerHost,
-    int MaxConnections)
+    int MaxConnections,
+    ProxySettings Proxy)
 {
     /// <summary>Reads the settings from a <c>crawler.http</c> section, validating each key.</summary>
     /// <exception cref="ConfigurationException">A key is missing or has a bad value; the message names it.</exception>
@@ -92,6 +94,7 @@ public sealed record HttpClientSettings(
             Math.Max(1, NonNegative("pipelining-depth")),
             Positive("pipelining-stall-timeout"),
             NonNegative("max-connections-per-host"),
-            NonNegative("max-connections"));
+            NonNegative("max-connections"),
+            ProxySettings.Create(http.GetConfig("proxy")));
     }
 }

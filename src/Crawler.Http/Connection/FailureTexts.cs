@@ -6,6 +6,12 @@ namespace Crawler.Http.Connection;
 /// which address, which limit. The kinds and phases are the contract; these texts are for people.</summary>
 internal static class FailureTexts
 {
+    public static HttpFailure ProxyUnreachable(string proxy, string origin, HttpFailure cause) =>
+        new(HttpFailureKind.Proxy, $"the proxy {proxy} (for {origin}) could not be reached: {cause.Kind.Name()}: {cause.Message}");
+
+    public static HttpFailure ProxyRefused(string proxy, string origin, int status, string reason, string? detail) =>
+        new(HttpFailureKind.Proxy, $"the proxy {proxy} answered {status} {reason} for {origin}{(detail is null ? string.Empty : $" ({detail})")}");
+
     public static HttpFailure NotOnOrigin(Uri url, string origin) => new(HttpFailureKind.BadUrl, $"{url} is not on {origin}");
 
     public static HttpFailure Stopped(string origin) => new(HttpFailureKind.Cancelled, $"the connection to {origin} was stopped");

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
+using Crawler.Http.Configuration;
 using Crawler.Http.Writing;
 
 namespace Crawler.Http.Connection;
@@ -20,13 +21,13 @@ internal sealed partial class HttpClientConnection
         Timers.Cancel(IdleTimerKey);
         Timers.StartSingleTimer(ConnectTimerKey, ConnectTimedOut.Instance, _settings.ConnectTimeout);
         _timings.Resolving();
-        if (IPAddress.TryParse(_host.Trim('[', ']'), out var address))
+        if (IPAddress.TryParse(_connectHost.Trim('[', ']'), out var address))
         {
             return Connect(address);
         }
 
-        _log.Debug("Resolving {Host}", _host);
-        _dnsManager.Tell(new Akka.IO.Dns.Resolve(_host));
+        _log.Debug("Resolving {Host}", _connectHost);
+        _dnsManager.Tell(new Akka.IO.Dns.Resolve(_connectHost));
         _resolvePending = true;
         return Resolving();
     }
@@ -40,17 +41,17 @@ internal sealed partial class HttpClientConnection
         }
 
         Timers.Cancel(ConnectTimerKey);
-        FailQueued(FailureTexts.Unresolved(_host, resolved.Exception is SocketException socket ? socket.Message : "no address found"));
+        FailConnect(FailureTexts.Unresolved(_connectHost, resolved.Exception is SocketException socket ? socket.Message : "no address found"));
         return _disconnected;
     }
 
     private Receive Connect(IPAddress address)
     {
         _timings.Connecting();
-        var remote = new IPEndPoint(address, _port);
+        var remote = new IPEndPoint(address, _connectPort);
         if (_log.IsDebugEnabled)
         {
-            _log.Debug("Connecting to {Origin} at {Remote}", Origin, remote);
+            _log.Debug("Connecting to {Origin} at {Remote}{Via}", Origin, remote, _proxy is null ? string.Empty : " (its proxy)");
         }
 
         var attempt = ++_connectAttempts;
@@ -68,13 +69,18 @@ internal sealed partial class HttpClientConnection
             _log.Debug("Connected to {Origin} at {Remote}", Origin, remote);
         }
 
+        if (_tls && _proxy is not null)
+        {
+            // A tunnel through the proxy first; TLS to the origin inside it.
+            var tunnel = new ProxyTunnel(_host, _port, ProxySettings.Display(_proxy));
+            _open = new PlainTransport(tcp);
+            tcp.Tell(Tcp.Write.Create(Akka.IO.ByteString.FromBytes(tunnel.Request(_proxyAuthorization))));
+            return Tunneling(tcp, remote, tunnel);
+        }
+
         if (_tls)
         {
-            var tls = new TlsTransport(tcp, ++_sessions);
-            var handshaking = new Link(tls, remote);
-            _open = tls;
-            tls.Handshake(_host, _settings.Tls, _settings.ConnectTimeout, Self);
-            return Handshaking(handshaking, tls);
+            return StartTls(tcp, remote);
         }
 
         Timers.Cancel(ConnectTimerKey);
@@ -84,6 +90,22 @@ internal sealed partial class HttpClientConnection
         return Connected(link);
     }
 
+    /// <summary>The TLS handshake with the origin, over the socket (or the proxy's tunnel): SNI and validation against
+    /// the origin's name.</summary>
+    private Receive StartTls(IActorRef tcp, IPEndPoint remote)
+    {
+        var tls = new TlsTransport(tcp, ++_sessions);
+        var handshaking = new Link(tls, remote);
+        _open = tls;
+        tls.Handshake(_host, _settings.Tls, _settings.ConnectTimeout, Self);
+        return Handshaking(handshaking, tls);
+    }
+
+    /// <summary>A failure to reach where the socket goes: the origin's own, or, through a proxy, a <c>proxy</c> failure
+    /// that says what went wrong with it (never blamed on the origin).</summary>
+    private void FailConnect(HttpFailure failure) =>
+        FailQueued(_proxy is null ? failure : FailureTexts.ProxyUnreachable(ProxySettings.Display(_proxy), Origin, failure));
+
     private Receive OnConnectFailed(Exception? cause, IPEndPoint remote)
     {
         Timers.Cancel(ConnectTimerKey);
@@ -91,11 +113,11 @@ internal sealed partial class HttpClientConnection
         {
             // Akka.IO 1.5.74 retries a failed connect and then reports it without its socket error, so refused,
             // unreachable and no-route look the same; one plain connect asks the OS which it was.
-            ConnectFailures.DiagnoseAsync(remote, Origin, _settings.ConnectTimeout).PipeTo(Self);
+            ConnectFailures.DiagnoseAsync(remote, ConnectTarget, _settings.ConnectTimeout).PipeTo(Self);
             return Diagnosing();
         }
 
-        FailQueued(ConnectFailures.Classify(cause, Origin, remote, _settings.ConnectTimeout));
+        FailConnect(ConnectFailures.Classify(cause, ConnectTarget, remote, _settings.ConnectTimeout));
         return _disconnected;
     }
 
@@ -174,6 +196,17 @@ internal sealed partial class HttpClientConnection
     /// <see cref="Streaming.Window"/> parts unacknowledged the socket stops being read.</summary>
     private void Stream(Link link, PendingRequest reading, ReadOutcome outcome)
     {
+        if (reading.Refusal is not null)
+        {
+            return; // the proxy's own answer: not the origin's body
+        }
+
+        if (outcome.Head is { } refused && ProxyRefusal(refused) is { } refusal)
+        {
+            reading.Refusal = refusal;
+            return;
+        }
+
         if (outcome.Head is { } head)
         {
             Timers.Cancel(reading.TimerKey); // a download takes as long as it takes; the read-idle timeout still holds
@@ -192,6 +225,15 @@ internal sealed partial class HttpClientConnection
             link.Transport.Tcp.Tell(Tcp.SuspendReading.Instance);
         }
     }
+
+    /// <summary>Through a proxy in absolute form, the proxy's own refusal: 407, or an error it made itself (squid's
+    /// <c>X-Squid-Error</c>, RFC 9209's <c>Proxy-Status</c>); null for a response of the origin.</summary>
+    private HttpFailure? ProxyRefusal(Http.ResponseReceived response) =>
+        _proxy is null || _tls || response.StatusCode < 400 ? null
+        : response.StatusCode == 407 || response.Header("X-Squid-Error") is not null || response.Header("Proxy-Status") is not null
+            ? FailureTexts.ProxyRefused(ProxySettings.Display(_proxy), Origin, response.StatusCode, response.ReasonPhrase,
+                response.Header("X-Squid-Error") ?? response.Header("Proxy-Status"))
+            : null;
 
     /// <summary>The requester took a part: at half the window the socket is read again.</summary>
     private static void OnStreamAck(Link link)
@@ -441,8 +483,10 @@ internal sealed partial class HttpClientConnection
         foreach (var request in writable)
         {
             _reader.Expect(request.Send.Method);
+            var proxied = _proxy is not null && !_tls;
             HttpRequestWriter.Write(bytes, new HttpRequestSpec(request.Send.Method, request.Send.Url, _settings.UserAgent,
-                _settings.Accept, KeepAlive: true, _settings.AcceptEncoding));
+                _settings.Accept, KeepAlive: true, _settings.AcceptEncoding, AbsoluteForm: proxied,
+                ProxyAuthorization: proxied ? _proxyAuthorization : string.Empty));
             if (_log.IsDebugEnabled)
             {
                 _log.Debug("{Method} {Url} (request {Count} on this connection)", request.Send.Method, request.Send.Url, request.IndexOnConnection);
@@ -476,6 +520,8 @@ internal sealed partial class HttpClientConnection
         ReplyHead(outcome switch
         {
             { Failure: { } failure } => head.Send.Failed(failure),
+            _ when head.Refusal is { } refusal => head.Send.Failed(refusal),
+            { Response: { } refused } when ProxyRefusal(refused) is { } refusal => head.Send.Failed(refusal),
             { Response: { } response } => response with { Timings = _timings.Of(head) },
             _ => new Streaming.Ended(head.Send.RequestId, _timings.Of(head)),
         });

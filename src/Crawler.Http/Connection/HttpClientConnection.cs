@@ -41,6 +41,12 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
     private readonly IActorRef _tcpManager;
     private readonly IActorRef _dnsManager;
     private readonly IActorRef? _observer;
+
+    // The forward proxy of this origin (null: direct), where the socket goes, and its credentials.
+    private readonly Uri? _proxy;
+    private readonly string _connectHost;
+    private readonly int _connectPort;
+    private readonly string _proxyAuthorization;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly RequestPipeline _pipeline;
     private readonly ResponseReader _reader;
@@ -65,6 +71,10 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
         IActorRef? observer)
     {
         _observer = observer;
+        _proxy = settings.Proxy.For(tls, host);
+        _connectHost = _proxy?.IdnHost ?? host;
+        _connectPort = _proxy?.Port ?? port;
+        _proxyAuthorization = _proxy is null ? string.Empty : ProxySettings.Authorization(_proxy) ?? string.Empty;
         _host = host;
         _port = port;
         _tls = tls;
@@ -117,6 +127,9 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
 
     private string Origin => $"{_host}:{_port}";
 
+    /// <summary>Where the socket goes: the origin, or its proxy.</summary>
+    private string ConnectTarget => _proxy is null ? Origin : $"the proxy {ProxySettings.Display(_proxy)}";
+
     // ---- States ---------------------------------------------------------------------------------------------------
 
     private Receive Disconnected() => message =>
@@ -138,12 +151,12 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
     {
         switch (message)
         {
-            case Akka.IO.Dns.Resolved resolved when resolved.Name == _host:
+            case Akka.IO.Dns.Resolved resolved when resolved.Name == _connectHost:
                 _resolvePending = false;
                 Become(OnResolved(resolved));
                 return true;
             case ConnectTimedOut:
-                FailQueued(FailureTexts.ResolveTimedOut(_host, _settings.ConnectTimeout));
+                FailConnect(FailureTexts.ResolveTimedOut(_connectHost, _settings.ConnectTimeout));
                 Become(_disconnected);
                 return true;
             default:
@@ -159,7 +172,7 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
                 // Akka.IO's connection actor dies of it and will answer nothing more.
                 _connectPending = false;
                 Timers.Cancel(ConnectTimerKey);
-                FailQueued(FailureTexts.ResetOnAccept(Origin, broken.Reason));
+                FailConnect(FailureTexts.ResetOnAccept(ConnectTarget, broken.Reason));
                 Become(_disconnected);
                 return true;
             case Tcp.Connected:
@@ -172,7 +185,7 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
                 return true;
             case ConnectTimedOut:
                 // Akka.IO's own connect timeout should fire first; this one covers a connect that never answers.
-                FailQueued(FailureTexts.ConnectTimedOut(Origin, remote, _settings.ConnectTimeout));
+                FailConnect(FailureTexts.ConnectTimedOut(ConnectTarget, remote, _settings.ConnectTimeout));
                 Become(_disconnected);
                 return true;
             default:
@@ -186,7 +199,52 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
         switch (message)
         {
             case ConnectFailures.Diagnosis diagnosis:
-                FailQueued(diagnosis.Failure);
+                FailConnect(diagnosis.Failure);
+                Become(_disconnected);
+                return true;
+            default:
+                return WhileConnecting(message);
+        }
+    };
+
+    /// <summary>Asks the proxy for a tunnel to the origin (<c>CONNECT</c>) and waits for its answer; a 2xx starts TLS to
+    /// the origin inside the tunnel, anything else fails the queued requests as <c>proxy</c>. The connect timer keeps
+    /// running.</summary>
+    private Receive Tunneling(IActorRef tcp, IPEndPoint remote, ProxyTunnel tunnel) => message =>
+    {
+        if (message is Tcp.Received or Tcp.ConnectionClosed && !Sender.Equals(tcp))
+        {
+            return true;
+        }
+
+        switch (message)
+        {
+            case Tcp.Received received:
+                switch (tunnel.Read(received.Data.ToArray()))
+                {
+                    case ProxyTunnel.Outcome.Open:
+                        Become(StartTls(tcp, remote));
+                        break;
+                    case ProxyTunnel.Outcome.Refused:
+                        Timers.Cancel(ConnectTimerKey);
+                        FailQueued(tunnel.Failure!);
+                        tcp.Tell(Tcp.Abort.Instance);
+                        _open = null;
+                        Become(_pipeline.Queued > 0 ? StartConnecting() : _disconnected);
+                        break;
+                }
+
+                return true;
+            case Tcp.ConnectionClosed:
+                Timers.Cancel(ConnectTimerKey);
+                FailQueued(tunnel.Closed());
+                _open = null;
+                Become(_pipeline.Queued > 0 ? StartConnecting() : _disconnected);
+                return true;
+            case ConnectTimedOut:
+                FailQueued(tunnel.TimedOut(_settings.ConnectTimeout));
+                tcp.Tell(Tcp.Abort.Instance);
+                _open = null;
                 Become(_disconnected);
                 return true;
             default:

@@ -25,6 +25,9 @@ internal sealed record PendingRequest(Http.Send Send, IActorRef ReplyTo, long Se
     /// <summary>True once it was sent again after a reused socket closed without answering it.</summary>
     public bool Resent { get; set; }
 
+    /// <summary>Set when the proxy refused it (its answer was the proxy's, not the origin's).</summary>
+    public HttpFailure? Refusal { get; set; }
+
     /// <summary>True when it was last written while an earlier request on the socket waited for its response.</summary>
     public bool Pipelined { get; set; }
 

@@ -27,7 +27,13 @@ public static class HttpRequestWriter
             host = $"{host}:{spec.Target.Port}";
         }
 
+        if (spec.AbsoluteForm)
+        {
+            target = $"{spec.Target.Scheme}://{host}{(target.Length == 0 ? "/" : target)}";
+        }
+
         Check(target, nameof(spec.Target));
+        Check(spec.ProxyAuthorization, nameof(spec.ProxyAuthorization));
         Check(spec.UserAgent, nameof(spec.UserAgent));
         Check(spec.Accept, nameof(spec.Accept));
         Check(spec.AcceptEncoding, nameof(spec.AcceptEncoding));
@@ -39,6 +45,7 @@ public static class HttpRequestWriter
         written += Ascii(output, " HTTP/1.1\r\nHost: ");
         written += Ascii(output, host);
         written += Ascii(output, "\r\n");
+        written += Header(output, "Proxy-Authorization", spec.ProxyAuthorization);
         written += Header(output, "User-Agent", spec.UserAgent);
         written += Header(output, "Accept", spec.Accept);
         written += Header(output, "Accept-Encoding", spec.AcceptEncoding);

@@ -22,8 +22,8 @@ public sealed record RecordedRequest(int ConnectionId, string Method, string Tar
 /// <summary>
 /// A scripted HTTP/1.1 server on 127.0.0.1 for tests, on raw sockets so that it can misbehave on purpose: each
 /// request is handed to a script that answers with a <see cref="ServerAction"/> (a response, a slow drip, a stall,
-/// a close or a reset in the middle). It keeps connections alive as long as the script does not close them, and
-/// records every connection and request. <c>GET /robots.txt</c> gets a 404 (so crawlers find no rules) unless the
+/// a close or a reset in the middle). It keeps connections alive as long as the script does not close them and the
+/// client does not ask for <c>Connection: close</c>, and records every connection and request. <c>GET /robots.txt</c> gets a 404 (so crawlers find no rules) unless the
 /// server was started with <c>scriptRobots: true</c>. Loopback only.
 /// </summary>
 public sealed class LoopbackHttpServer : IAsyncDisposable
@@ -161,6 +161,12 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
                 var action = await _script(request).ConfigureAwait(false);
                 if (!await Perform(socket, action).ConfigureAwait(false))
                 {
+                    return;
+                }
+
+                if (string.Equals(request.Header("Connection"), "close", StringComparison.OrdinalIgnoreCase))
+                {
+                    Close(socket); // the client asked for it (RFC 9112 §9.6), as a proxy in front of the server does
                     return;
                 }
             }

@@ -17,6 +17,13 @@ public sealed class HttpRequestWriterSpecs
             Write("http://example.org/planet/1?page=2#top"));
 
     [Fact]
+    public void Writer_should_write_the_absolute_form_and_proxy_authorization_for_a_forward_proxy() =>
+        Assert.Equal(
+            "GET http://example.org:8080/planet?x=1 HTTP/1.1\r\nHost: example.org:8080\r\nProxy-Authorization: Basic eDp5\r\nUser-Agent: UA\r\nConnection: keep-alive\r\n\r\n",
+            Encoding.Latin1.GetString(HttpRequestWriter.ToArray(new HttpRequestSpec(HttpMethod.Get, new Uri("http://example.org:8080/planet?x=1#f"),
+                "UA", "", KeepAlive: true, AbsoluteForm: true, ProxyAuthorization: "Basic eDp5"))));
+
+    [Fact]
     public void Writer_should_put_a_non_default_port_into_the_host_header_and_ask_to_close_when_told() =>
         Assert.Equal(
             "HEAD / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: Crawler/test\r\nAccept: text/html\r\nConnection: close\r\n\r\n",
