@@ -59,6 +59,12 @@ internal static class UrlPolicy
         {
             failure = new Failure(ErrorKind.BadUrl, $"'{text}' has no host", text);
         }
+        else if (url.HostNameType == UriHostNameType.IPv6 && url.IdnHost.Contains("%25", StringComparison.Ordinal)
+                 && (!System.Net.IPAddress.TryParse(Uri.UnescapeDataString(url.IdnHost), out var zoned) || zoned.ScopeId == 0))
+        {
+            failure = new Failure(ErrorKind.BadUrl,
+                $"'{Output.TerminalText.Escape(text)}' names the IPv6 zone '{Uri.UnescapeDataString(url.IdnHost.Split("%25")[1])}', which is no network interface of this machine", text);
+        }
         else if (url.Port == 0)
         {
             failure = new Failure(ErrorKind.BadUrl, $"'{text}' names port 0, where no server can listen", text);

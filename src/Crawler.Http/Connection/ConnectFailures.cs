@@ -38,6 +38,22 @@ internal static class ConnectFailures
         }
     }
 
+    /// <summary>False when no network interface but loopback is up: a name lookup that failed then failed for want of
+    /// a network (the seed's "no network"), which is <c>unreachable</c>, not <c>dns</c>.</summary>
+    public static bool HasNetwork()
+    {
+        try
+        {
+            return System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Any(i =>
+                i.OperationalStatus is System.Net.NetworkInformation.OperationalStatus.Up or System.Net.NetworkInformation.OperationalStatus.Unknown
+                && i.NetworkInterfaceType != System.Net.NetworkInformation.NetworkInterfaceType.Loopback);
+        }
+        catch (System.Net.NetworkInformation.NetworkInformationException)
+        {
+            return true; // cannot tell: the lookup's own answer stands
+        }
+    }
+
     /// <summary>Classifies <paramref name="cause"/> (null when Akka gave none).</summary>
     public static HttpFailure Classify(Exception? cause, string origin, EndPoint? remote, TimeSpan connectTimeout)
     {

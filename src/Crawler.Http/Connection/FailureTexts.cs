@@ -18,6 +18,9 @@ internal static class FailureTexts
 
     public static HttpFailure Unresolved(string host, string reason) => new(HttpFailureKind.Dns, $"could not resolve host {host}: {reason}");
 
+    public static HttpFailure NoNetworkToResolve(string host) =>
+        new(HttpFailureKind.Unreachable, $"network unreachable: could not resolve host {host} because the machine has no network (no interface but loopback is up)");
+
     public static HttpFailure ResolveTimedOut(string host, TimeSpan limit) =>
         HttpFailure.Timeout(HttpTimeoutPhase.Connect, $"timeout: could not resolve {host} within {Seconds(limit)} (connect phase)");
 

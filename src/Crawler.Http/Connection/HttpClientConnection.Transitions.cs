@@ -21,7 +21,9 @@ internal sealed partial class HttpClientConnection
         Timers.Cancel(IdleTimerKey);
         Timers.StartSingleTimer(ConnectTimerKey, ConnectTimedOut.Instance, _settings.ConnectTimeout);
         _timings.Resolving();
-        if (IPAddress.TryParse(_connectHost.Trim('[', ']'), out var address))
+        // An IPv6 literal's zone comes percent-encoded in the URL (fe80::1%25eth0, RFC 6874): its interface is named
+        // by the decoded form.
+        if (IPAddress.TryParse(Uri.UnescapeDataString(_connectHost.Trim('[', ']')), out var address))
         {
             return Connect(address);
         }
@@ -41,7 +43,9 @@ internal sealed partial class HttpClientConnection
         }
 
         Timers.Cancel(ConnectTimerKey);
-        FailConnect(FailureTexts.Unresolved(_connectHost, resolved.Exception is SocketException socket ? socket.Message : "no address found"));
+        FailConnect(ConnectFailures.HasNetwork()
+            ? FailureTexts.Unresolved(_connectHost, resolved.Exception is SocketException socket ? socket.Message : "no address found")
+            : FailureTexts.NoNetworkToResolve(_connectHost));
         return _disconnected;
     }
 

@@ -21,7 +21,10 @@ public static class HttpRequestWriter
         }
 
         var target = spec.Target.PathAndQuery;
-        var host = spec.Target.HostNameType == UriHostNameType.IPv6 ? $"[{spec.Target.IdnHost}]" : spec.Target.IdnHost;
+        // An IPv6 zone (fe80::1%25eth0) is local to this machine: it never goes into Host, as curl leaves it out.
+        var host = spec.Target.HostNameType == UriHostNameType.IPv6
+            ? $"[{spec.Target.IdnHost.Split("%25")[0]}]"
+            : spec.Target.IdnHost;
         if (!spec.Target.IsDefaultPort)
         {
             host = $"{host}:{spec.Target.Port}";

@@ -19,6 +19,14 @@ public sealed class UrlPolicySpecs
     }
 
     [Fact]
+    public void An_ipv6_zone_naming_an_interface_of_this_machine_should_pass()
+    {
+        Assert.True(UrlPolicy.Check("http://[fe80::1%25lo]:8080/", out var url, out _));
+        Assert.Equal(UriHostNameType.IPv6, url!.HostNameType);
+        Assert.True(UrlPolicy.Check("http://[fe80::1%251]:8080/", out _, out _));
+    }
+
+    [Fact]
     public void A_host_that_idna_refuses_should_be_a_bad_url_not_an_exception()
     {
         // Found by fuzzing (fuzz/findings/url): Uri.TryCreate accepts it, and reading its IdnHost throws.
@@ -44,6 +52,7 @@ public sealed class UrlPolicySpecs
     [InlineData("ftp://p.test/", ErrorKind.UnsupportedScheme)]
     [InlineData("http://p.test:0/", ErrorKind.BadUrl)]
     [InlineData("http://user:secret@p.test/", ErrorKind.BadUrl)]
+    [InlineData("http://[fe80::1%25no-such-interface]:8080/", ErrorKind.BadUrl)]
     public void Other_input_should_fail_with_its_kind(string? text, ErrorKind kind)
     {
         Assert.False(UrlPolicy.Check(text, out _, out var failure));

@@ -17,6 +17,10 @@ public sealed class HttpRequestWriterSpecs
             Write("http://example.org/planet/1?page=2#top"));
 
     [Fact]
+    public void Writer_should_leave_an_ipv6_zone_out_of_the_host_header() =>
+        Assert.StartsWith("GET / HTTP/1.1\r\nHost: [fe80::1]:8080\r\n", Write("http://[fe80::1%25eth0]:8080/"), StringComparison.Ordinal);
+
+    [Fact]
     public void Writer_should_write_the_absolute_form_and_proxy_authorization_for_a_forward_proxy() =>
         Assert.Equal(
             "GET http://example.org:8080/planet?x=1 HTTP/1.1\r\nHost: example.org:8080\r\nProxy-Authorization: Basic eDp5\r\nUser-Agent: UA\r\nConnection: keep-alive\r\n\r\n",
