@@ -107,8 +107,11 @@ public static class Crawl
     /// <param name="PlanetCount">The number of results that will follow; -1 for a streamed crawl, whose
     /// <see cref="CrawlFinished"/> gives the count after the last result.</param>
     /// <param name="Mode">The job, which decides the output format.</param>
-    internal sealed record CrawlStarted(int PlanetCount, CrawlMode Mode)
+    internal sealed record CrawlStarted(int PlanetCount, CrawlMode Mode) : Akka.Actor.INoSerializationVerificationNeeded
     {
+        /// <summary>The crawl's count of requests ended (shared with its fetchers: never leaves the process).</summary>
+        public Output.PageCounter? Pages { get; init; }
+
         /// <summary>The crawl's id, which its results and <see cref="Completed"/> carry.</summary>
         public string CrawlId { get; init; } = string.Empty;
     }
@@ -135,10 +138,17 @@ public static class Crawl
         public string CrawlId { get; init; } = string.Empty;
     }
 
-    /// <summary>The phases of one answered request of a planet.</summary>
+    /// <summary>The phases of one request of a planet.</summary>
     /// <param name="Url">The URL requested.</param>
     /// <param name="Timings">Its phases.</param>
-    public sealed record RequestTiming(string Url, RequestTimings Timings);
+    public sealed record RequestTiming(string Url, RequestTimings Timings)
+    {
+        /// <summary>Why it got no response, or null when it was answered.</summary>
+        public ErrorKind? Error { get; init; }
+
+        /// <summary>True for the host's robots.txt request that the planet waited for.</summary>
+        public bool Robots { get; init; }
+    }
 
     /// <summary>A planet whose article title was found.</summary>
     /// <param name="Index">The planet's position in the crawl.</param>

@@ -100,6 +100,9 @@ public static class Http
     /// <param name="Failure">What went wrong: the kind, the message, and for a timeout its phase.</param>
     public sealed record RequestFailed(Send Request, HttpFailure Failure)
     {
+        /// <summary>Where the request's time went until it failed (null when the connection did not record it).</summary>
+        public RequestTimings? Timings { get; init; }
+
         /// <summary>The id of the failed request.</summary>
         public long RequestId => Request.RequestId;
 

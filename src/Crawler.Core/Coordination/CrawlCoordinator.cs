@@ -212,7 +212,7 @@ internal sealed class CrawlCoordinator : UntypedActor, IWithTimers
         var context = CrawlContext.Create(_hostsKey, _settings, _hosts);
         var run = new CrawlRun(mode, _settings.Sequential ? 1 : _settings.MaxPlanetsInFlight, context);
         _hosts.Tell(new Host.CrawlStarted(_hostsKey));
-        _printer.Tell(new Crawl.CrawlStarted(count, mode) { CrawlId = _crawlId });
+        _printer.Tell(new Crawl.CrawlStarted(count, mode) { CrawlId = _crawlId, Pages = context.Pages });
         _log.Debug("Crawl {CrawlId}: {Count} {Mode} ({How})", _crawlId, count < 0 ? "a stream of" : (object)count, mode,
             _settings.Sequential ? "sequentially" : "concurrently");
         if (_settings.Deadline is { } deadline)

@@ -15,6 +15,9 @@ namespace Crawler.Core.Fetching;
 internal sealed record CrawlContext(string CrawlId, CrawlerSettings Settings, CrawlProfile Profile, IActorRef Hosts, IPageExtractor Extractor)
     : INoSerializationVerificationNeeded
 {
+    /// <summary>The crawl's count of requests ended, for its progress line.</summary>
+    public Output.PageCounter Pages { get; init; } = new();
+
     /// <summary>The context of crawl <paramref name="crawlId"/> with <paramref name="settings"/>, whose fetches go to
     /// <paramref name="hosts"/>.</summary>
     public static CrawlContext Create(string crawlId, CrawlerSettings settings, IActorRef hosts)

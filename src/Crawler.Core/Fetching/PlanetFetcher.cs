@@ -82,10 +82,19 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
         switch (message)
         {
             case Host.Fetched fetched when fetched.RequestId == request.RequestId:
+                _crawl.Pages.Add();
+                AddRobots(fetched.Robots);
                 Resume();
                 Step(stage, request, request.OnFetched(fetched.Response));
                 break;
             case Host.Failed failed when failed.RequestId == request.RequestId:
+                _crawl.Pages.Add();
+                AddRobots(failed.Robots);
+                if (failed.Timings is { } spent)
+                {
+                    _timings.Add(new Crawl.RequestTiming(request.Url.ToString(), spent) { Error = failed.Failure.Kind });
+                }
+
                 Resume();
                 Step(stage, request, request.OnFailed(failed.Failure));
                 break;
@@ -111,6 +120,14 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
                 break;
         }
     };
+
+    private void AddRobots(Crawl.RequestTiming? robots)
+    {
+        if (robots is not null)
+        {
+            _timings.Add(robots);
+        }
+    }
 
     private void Begin(FetchStage stage, Uri url, FetchPriority priority)
     {

@@ -111,12 +111,23 @@ internal static class Host
     /// waited at the host as queued.</summary>
     /// <param name="RequestId">The id of the <see cref="Fetch"/>.</param>
     /// <param name="Response">The response.</param>
-    public sealed record Fetched(long RequestId, Http.ResponseReceived Response) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+    public sealed record Fetched(long RequestId, Http.ResponseReceived Response) : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        /// <summary>The robots.txt request this fetch waited for, when it was the first to wait (for the timeline).</summary>
+        public Crawl.RequestTiming? Robots { get; init; }
+    }
 
     /// <summary>No response: the transport failed, or robots.txt disallows the URL (<see cref="ErrorKind.Robots"/>).</summary>
     /// <param name="RequestId">The id of the <see cref="Fetch"/>.</param>
     /// <param name="Failure">What went wrong.</param>
-    public sealed record Failed(long RequestId, Failure Failure) : IDeadLetterSuppression;
+    public sealed record Failed(long RequestId, Failure Failure) : IDeadLetterSuppression
+    {
+        /// <summary>Where the request's time went until it failed, when it reached a connection.</summary>
+        public RequestTimings? Timings { get; init; }
+
+        /// <summary>The robots.txt request this fetch waited for, when it was the first to wait (for the timeline).</summary>
+        public Crawl.RequestTiming? Robots { get; init; }
+    }
 
     /// <summary>A retry the host's retry budget refuses.</summary>
     /// <param name="RequestId">The id of the <see cref="Fetch"/>.</param>

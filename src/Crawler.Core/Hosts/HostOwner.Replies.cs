@@ -17,7 +17,7 @@ using Http = Crawler.Http.Http; // an alias in the namespace lets call sites rea
 /// leases, the end of a crawl, and connections that stopped.</summary>
 internal sealed partial class HostOwner
 {
-    private void OnReply(long ticket, Http.ResponseReceived? response, HttpFailure? failure)
+    private void OnReply(long ticket, Http.ResponseReceived? response, HttpFailure? failure, RequestTimings? failedTimings = null)
     {
         if (!_ledger.Complete(ticket, out var pending, out _))
         {
@@ -35,11 +35,16 @@ internal sealed partial class HostOwner
             // The time it waited here is queueing, as is the time it waited at the connection.
             var waited = Stopwatch.GetElapsedTime(pending.Arrived, pending.DispatchedAt);
             var timings = response.Timings is { } t ? t with { Started = pending.Arrived, Queued = t.Queued + waited } : null;
-            Reply(pending, new Host.Fetched(fetch.RequestId, response with { RequestId = fetch.RequestId, Timings = timings }));
+            Reply(pending, new Host.Fetched(fetch.RequestId, response with { RequestId = fetch.RequestId, Timings = timings }) { Robots = pending.Robots });
         }
         else
         {
-            Reply(pending, new Host.Failed(fetch.RequestId, Failure.From(failure!, fetch.Url)));
+            var waited = Stopwatch.GetElapsedTime(pending.Arrived, pending.DispatchedAt);
+            Reply(pending, new Host.Failed(fetch.RequestId, Failure.From(failure!, fetch.Url))
+            {
+                Timings = failedTimings is { } t ? t with { Started = pending.Arrived, Queued = t.Queued + waited } : null,
+                Robots = pending.Robots,
+            });
         }
 
         Pump();
@@ -80,6 +85,13 @@ internal sealed partial class HostOwner
             return;
         }
 
+        var timing = reply switch
+        {
+            Host.Fetched { Response.Timings: { } t } => new Crawl.RequestTiming(robots.Request.Url.ToString(), t) { Robots = true },
+            Host.Failed { Timings: { } t, Failure: var f } => new Crawl.RequestTiming(robots.Request.Url.ToString(), t) { Robots = true, Error = f.Kind },
+            _ => null,
+        };
+        robots.Timing = timing ?? robots.Timing;
         var step = reply switch
         {
             Host.Fetched fetched => robots.Request.OnFetched(fetched.Response),
@@ -93,22 +105,27 @@ internal sealed partial class HostOwner
                 break;
             case RequestStep.Done done:
                 CompleteRobots(robots.Origin, robots.Token, RobotsRules.FromResponse(done.Response.StatusCode, done.Response.Body.Span, robots.Token,
-                    robots.Request.Url), robots.Request.Url);
+                    robots.Request.Url), robots.Request.Url, robots.Timing);
                 break;
             case RequestStep.Failed failed:
                 // RFC 9309 §2.3.1.4 lets a crawler that cannot reach robots.txt assume the worst; the page is requested
                 // anyway, and reports the network failure itself.
                 _log.Debug("Could not fetch {Url} ({Kind}); requesting the pages anyway", robots.Request.Url, failed.Failure.Kind.Name());
-                CompleteRobots(robots.Origin, robots.Token, RobotsRules.AllowAll, robots.Request.Url);
+                CompleteRobots(robots.Origin, robots.Token, RobotsRules.AllowAll, robots.Request.Url, robots.Timing);
                 break;
         }
     }
 
     /// <summary>The rules are known. A Crawl-delay spaces the host before any request waiting for the rules is let go,
     /// so none of them can go out unspaced.</summary>
-    private void CompleteRobots(string origin, string token, RobotsRules rules, Uri url)
+    private void CompleteRobots(string origin, string token, RobotsRules rules, Uri url, Crawl.RequestTiming? timing)
     {
         var waiting = _robots.Complete(origin, token, rules);
+        if (waiting.Count > 0)
+        {
+            waiting[0].Robots = timing; // its planet's timeline shows the robots.txt request it waited for
+        }
+
         if (rules.CrawlDelay is { } delay && delay > TimeSpan.Zero)
         {
             var cap = waiting.Count > 0 ? waiting[0].Fetch.Profile.MaxCrawlDelay : delay;

@@ -134,7 +134,7 @@ internal sealed partial class HostOwner : UntypedActor, IWithTimers
                 OnReply(response.RequestId, response, null);
                 break;
             case Http.RequestFailed failed:
-                OnReply(failed.RequestId, null, failed.Failure);
+                OnReply(failed.RequestId, null, failed.Failure, failed.Timings);
                 break;
             case Host.Fetched or Host.Failed or Host.Denied or Host.Queued or Host.Dispatched:
                 OnRobotsReply(message);
@@ -373,7 +373,11 @@ internal sealed partial class HostOwner : UntypedActor, IWithTimers
     }
 
     /// <summary>A robots.txt request of the owner's own: for which origin and token, driven by which request.</summary>
-    private sealed record RobotsFetch(string Origin, string Token, PageRequest Request);
+    private sealed record RobotsFetch(string Origin, string Token, PageRequest Request)
+    {
+        /// <summary>The last attempt's phases (a redirect or a retry replaces them).</summary>
+        public Crawl.RequestTiming? Timing { get; set; }
+    }
 
     /// <summary>A fetch the owner holds: the command, whom to answer, and where it is.</summary>
     private sealed class Pending(Host.Fetch fetch, IActorRef replyTo, long arrived)
@@ -389,5 +393,8 @@ internal sealed partial class HostOwner : UntypedActor, IWithTimers
         public bool Dispatched { get; set; }
 
         public long DispatchedAt { get; set; }
+
+        /// <summary>The robots.txt request it was the first to wait for; given back with its reply.</summary>
+        public Crawl.RequestTiming? Robots { get; set; }
     }
 }

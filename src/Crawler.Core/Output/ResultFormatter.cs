@@ -108,7 +108,9 @@ public static class ResultFormatter
             json.WriteNumber("attempts", fetched?.Attempts ?? failed!.Attempts);
             json.WriteString("phase", failed?.Phase?.Name());
             json.WriteStartArray("timings");
-            foreach (var (url, t) in result.Timings)
+            // The answered requests of the planet itself, as the contract has it; the timeline also draws the failed
+            // ones and the robots.txt request the planet waited for.
+            foreach (var (url, t) in result.Timings.Where(t => t.Error is null && !t.Robots))
             {
                 json.WriteStartObject();
                 json.WriteString("url", url);

@@ -62,6 +62,8 @@ internal sealed class ResultPrinter : UntypedActor, IWithTimers
     private long _origin;
     private int _pages;
     private bool _progressShown;
+    private long _progressDrawn;
+    private PageCounter? _requests;
     private readonly List<Timeline.Entry> _timeline = [];
     private readonly List<Crawl.PlanetResult> _results = [];
 
@@ -134,6 +136,7 @@ internal sealed class ResultPrinter : UntypedActor, IWithTimers
         _expected = started.PlanetCount; // -1 for a stream: its length is known at the end
         _clock.Restart();
         _origin = Stopwatch.GetTimestamp();
+        _requests = started.Pages;
         if (_options.Progress)
         {
             Timers.StartPeriodicTimer("progress", ShowProgress.Instance, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500));
@@ -142,6 +145,7 @@ internal sealed class ResultPrinter : UntypedActor, IWithTimers
 
     private void OnResult(Crawl.PlanetResult result)
     {
+        var redraw = _progressShown;
         ClearProgress();
         if (_options.Output != TextWriter.Null)
         {
@@ -160,10 +164,10 @@ internal sealed class ResultPrinter : UntypedActor, IWithTimers
         }
 
         _received++;
-        _pages += result.Timings.Count;
+        _pages += result.Timings.Count(t => t.Error is null && !t.Robots);
         if (_options.TimelinePath is not null)
         {
-            _timeline.AddRange(result.Timings.Select(t => new Timeline.Entry(result.Index, t.Url, t.Timings)));
+            _timeline.AddRange(result.Timings.Select(t => new Timeline.Entry(result.Index, t.Url, t.Timings, t.Error, t.Robots)));
         }
         if (result is Crawl.PlanetFailed failed)
         {
@@ -172,6 +176,13 @@ internal sealed class ResultPrinter : UntypedActor, IWithTimers
         else
         {
             _ok++;
+        }
+
+        // The line comes back under the result at once (at most ten times a second), instead of staying blank until
+        // the next tick while results stream in.
+        if (redraw && Stopwatch.GetElapsedTime(_progressDrawn) >= TimeSpan.FromMilliseconds(100))
+        {
+            WriteProgress();
         }
     }
 
@@ -208,17 +219,21 @@ internal sealed class ResultPrinter : UntypedActor, IWithTimers
         Context.Stop(Self);
     }
 
-    /// <summary>"done / in flight / failed / pages per second", rewritten in place on a terminal.</summary>
+    /// <summary>"planets done / to go / failed, requests ended, requests per second", rewritten in place on a terminal.
+    /// Requests are counted as each ends (<see cref="PageCounter"/>), so the rate is live while planets are still
+    /// waiting for their second page.</summary>
     private void WriteProgress()
     {
         var failed = _received - _ok;
         var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
         var total = _expected >= 0 ? $"/{_expected}" : string.Empty;
-        var inFlight = _expected >= 0 ? (_expected - _received).ToString(CultureInfo.InvariantCulture) : "?";
+        var toGo = _expected >= 0 ? (_expected - _received).ToString(CultureInfo.InvariantCulture) : "?";
+        var pages = _requests?.Count ?? _pages;
         _options.SummaryOutput.Write(string.Create(CultureInfo.InvariantCulture,
-            $"\r{_received}{total} done, {inFlight} in flight, {failed} failed, {_pages / seconds:0} pages/s   "));
+            $"\r{_received}{total} done, {toGo} to go, {failed} failed, {pages} pages, {pages / seconds:0} pages/s   "));
         _options.SummaryOutput.Flush();
         _progressShown = true;
+        _progressDrawn = Stopwatch.GetTimestamp();
     }
 
     private void ClearProgress()

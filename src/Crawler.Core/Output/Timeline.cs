@@ -20,13 +20,16 @@ internal static class Timeline
     private static readonly (string Name, string Color)[] Phases =
     [
         ("queued", "#d0d0d0"), ("dns", "#8e44ad"), ("connect", "#e67e22"), ("tls", "#e84393"), ("wait", "#3498db"), ("body", "#27ae60"),
+        ("failed", "#c0392b"),
     ];
 
     /// <summary>One request on the timeline.</summary>
     /// <param name="Planet">The planet's index.</param>
     /// <param name="Url">The URL requested.</param>
     /// <param name="Timings">Its phases.</param>
-    public sealed record Entry(int Planet, string Url, RequestTimings Timings);
+    /// <param name="Error">The kind it failed with (drawn with a red end), or null when it was answered.</param>
+    /// <param name="Robots">The host's robots.txt request the planet waited for.</param>
+    public sealed record Entry(int Planet, string Url, RequestTimings Timings, ErrorKind? Error = null, bool Robots = false);
 
     /// <summary>The SVG document for <paramref name="entries"/>; <paramref name="origin"/> is the crawl's start (a
     /// Stopwatch timestamp), the left edge of the axis.</summary>
@@ -59,12 +62,12 @@ internal static class Timeline
 
         for (var r = 0; r < rows.Count; r++)
         {
-            var (planet, url, timings) = rows[r];
+            var (planet, url, timings, error, robots) = rows[r];
             var y = Top + (r * Row);
             var x = Left + (Seconds(timings.Started) * scale);
             TimeSpan[] parts = [timings.Queued, timings.Dns, timings.Connect, timings.Tls, timings.Wait, timings.Body];
             var title = WebUtility.HtmlEncode(string.Create(CultureInfo.InvariantCulture,
-                $"planet {planet}: {url} | queued {Ms(timings.Queued)}, dns {Ms(timings.Dns)}, connect {Ms(timings.Connect)}, tls {Ms(timings.Tls)}, wait {Ms(timings.Wait)}, body {Ms(timings.Body)}"));
+                $"planet {planet}: {(robots ? "robots.txt " : string.Empty)}{url}{(error is { } kind ? $" failed ({kind.Name()})" : string.Empty)} | queued {Ms(timings.Queued)}, dns {Ms(timings.Dns)}, connect {Ms(timings.Connect)}, tls {Ms(timings.Tls)}, wait {Ms(timings.Wait)}, body {Ms(timings.Body)}"));
             svg.Append("<g><title>").Append(title).Append("</title>");
             for (var p = 0; p < parts.Length; p++)
             {
@@ -75,6 +78,11 @@ internal static class Timeline
                 }
 
                 x += w;
+            }
+
+            if (error is not null)
+            {
+                svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{x:0.##}" y="{y}" width="3" height="{Row - 1}" fill="#c0392b"/>""");
             }
 
             svg.Append("</g>\n");

@@ -35,5 +35,26 @@ internal sealed class ConnectionTimings
             Between(request.Written, firstByte), Between(firstByte, now));
     }
 
+    /// <summary>The phases of <paramref name="request"/>, failed now: one written has its phases as if answered; one
+    /// never written spent its time queued, then in the socket's resolve and connect until now.</summary>
+    public RequestTimings OfFailed(PendingRequest request)
+    {
+        if (request.Written != 0)
+        {
+            return Of(request);
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        if (_resolveStarted < request.Accepted)
+        {
+            return new RequestTimings(request.Accepted, Between(request.Accepted, now), TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+        }
+
+        var connectStarted = _connectStarted > _resolveStarted ? _connectStarted : now;
+        var connected = _connected > connectStarted ? _connected : now;
+        return new RequestTimings(request.Accepted, Between(request.Accepted, _resolveStarted), Between(_resolveStarted, connectStarted),
+            Between(connectStarted, connected), Between(connected, now), TimeSpan.Zero, TimeSpan.Zero);
+    }
+
     private static TimeSpan Between(long from, long to) => to > from ? Stopwatch.GetElapsedTime(from, to) : TimeSpan.Zero;
 }

@@ -361,11 +361,13 @@ internal sealed partial class HttpClientConnection
 
         if (inFlight && link is not null)
         {
-            request.ReplyTo.Tell(request.Send.Failed(FailureTexts.RequestTimedOutInFlight(Origin, _settings.RequestTimeout, reading)));
+            request.ReplyTo.Tell(request.Send.Failed(FailureTexts.RequestTimedOutInFlight(Origin, _settings.RequestTimeout, reading))
+                with { Timings = _timings.OfFailed(request) });
             return Closed(link, Tcp.Abort.Instance);
         }
 
-        request.ReplyTo.Tell(request.Send.Failed(FailureTexts.RequestTimedOutQueued(Origin, _settings.RequestTimeout, connecting: link is null)));
+        request.ReplyTo.Tell(request.Send.Failed(FailureTexts.RequestTimedOutQueued(Origin, _settings.RequestTimeout, connecting: link is null))
+            with { Timings = _timings.OfFailed(request) });
         if (_pipeline.IsEmpty && link is null)
         {
             Timers.Cancel(ConnectTimerKey);
@@ -534,6 +536,11 @@ internal sealed partial class HttpClientConnection
     private void ReplyHead(object reply)
     {
         var head = _pipeline.CompleteHead();
+        if (reply is Http.RequestFailed { Timings: null } failed)
+        {
+            reply = failed with { Timings = _timings.OfFailed(head) };
+        }
+
         Timers.Cancel(head.TimerKey);
         if (_pipeline.InFlight == 0)
         {
@@ -548,7 +555,7 @@ internal sealed partial class HttpClientConnection
         foreach (var request in _pipeline.DrainQueued())
         {
             Timers.Cancel(request.TimerKey);
-            request.ReplyTo.Tell(request.Send.Failed(failure));
+            request.ReplyTo.Tell(request.Send.Failed(failure) with { Timings = _timings.OfFailed(request) });
         }
     }
 

@@ -68,6 +68,36 @@ public sealed class TimelineSpecs : CrawlSpec
     }
 
     [Fact]
+    public async Task The_timeline_should_draw_failed_requests_and_the_robots_txt_request_each_planet_waited_for()
+    {
+        await using var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(1, TimeSpan.Zero));
+        var refused = $"http://127.0.0.1:{LoopbackHttpServer.ClosedPort()}/planet";
+        var path = Path.Combine(Path.GetTempPath(), $"timeline-{Guid.NewGuid():N}.svg");
+        var settings = CrawlerSettings.Create(Akka.Configuration.ConfigurationFactory.ParseString("robots.enabled = on\nretry.max-retries = 0")
+            .WithFallback(Sys.Settings.Config.GetConfig("crawler")).WithFallback(CrawlerSettings.DefaultConfig().GetConfig("crawler")));
+        try
+        {
+            var output = new StringWriter();
+            await CrawlerProps.Start(Sys, new Crawl.StartCrawl([farm.PlanetUrls[0], refused]), settings, ResultFormat.Json, output, TextWriter.Null,
+                timelinePath: path).Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            var titles = Regex.Matches(await File.ReadAllTextAsync(path), "<g><title>([^<]*)</title>").Select(m => m.Groups[1].Value).ToList();
+            Assert.Contains(titles, t => t.Contains($"{refused} failed (refused)", StringComparison.Ordinal));
+            Assert.Contains(titles, t => t.Contains("robots.txt http://127.0.0.1:", StringComparison.Ordinal) && t.Contains("failed (refused)", StringComparison.Ordinal));
+            Assert.Contains(titles, t => t.StartsWith("planet 0: robots.txt ", StringComparison.Ordinal) && !t.Contains("failed", StringComparison.Ordinal));
+            Assert.Equal(5, titles.Count); // the farm planet, its article, two robots.txt requests, the refused planet page
+
+            // --json keeps its contract: the planet's own answered requests only.
+            var ok = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+                .Single(r => r.GetProperty("ok").GetBoolean());
+            Assert.Equal(2, ok.GetProperty("timings").GetArrayLength());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task The_progress_line_should_show_for_a_long_crawl_and_be_cleared_before_the_summary()
     {
         await using var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(2, TimeSpan.FromMilliseconds(1300)));
@@ -75,7 +105,26 @@ public sealed class TimelineSpecs : CrawlSpec
         await CrawlerProps.Start(Sys, new Crawl.StartCrawl([.. farm.PlanetUrls]), CrawlerSettings.Create(Sys), ResultFormat.Text,
             TextWriter.Null, errors, progress: true).Completion.WaitAsync(TimeSpan.FromSeconds(30));
         var text = errors.ToString();
-        Assert.Matches(@"\r0/2 done, 2 in flight, 0 failed, \d+ pages/s", text);
+        Assert.Matches(@"\r0/2 done, 2 to go, 0 failed, \d+ pages, \d+ pages/s", text);
         Assert.Matches(@"\r {72}\r2 planets: 2 ok, 0 failed in", text);
+
+        // Requests are counted as they end, so the line moves while no planet has finished yet.
+        Assert.Matches(@"\r0/2 done, 2 to go, 0 failed, [1-9]\d* pages, [1-9]\d* pages/s", text);
+    }
+
+    [Fact]
+    public async Task The_progress_line_should_come_back_under_each_result_at_once()
+    {
+        var errors = new StringWriter();
+        var output = new StringWriter();
+        var printer = Sys.ActorOf(ResultPrinter.Props(new PrinterOptions(ResultFormat.Text, output, errors, Progress: true)));
+        var counter = new PageCounter();
+        printer.Tell(new Crawl.CrawlStarted(2, CrawlMode.Planets) { Pages = counter });
+        counter.Add();
+        await AwaitConditionAsync(() => Task.FromResult(errors.ToString().Contains("0/2 done", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
+        printer.Tell(new Crawl.PlanetFailed(0, "http://p.test/", FetchStage.Planet, new Failure(ErrorKind.Dns, "no such host", "http://p.test/"), 1, 5));
+        await AwaitConditionAsync(() => Task.FromResult(errors.ToString().Contains("1/2 done", StringComparison.Ordinal)), TimeSpan.FromSeconds(1));
+        Assert.Matches(@"\r {72}\r\r1/2 done, 1 to go, 1 failed, 1 pages", errors.ToString()); // cleared, then drawn again at once
+        Assert.Contains("dns", output.ToString(), StringComparison.Ordinal);
     }
 }
