@@ -344,6 +344,15 @@ public sealed partial class HttpResponseParser
         _scanned = 0;
         length = end - start;
         terminator = 1;
+        if (length > maxLength + 1)
+        {
+            // Too long whatever its ending: the same answer the incremental path gives when the LF comes in a later read
+            // (found by fuzzing with random splits: whole, a bare LF was reported as the bad line ending instead).
+            length = maxLength;
+            error = tooLong;
+            return LineResult.Error;
+        }
+
         if (length > 0 && input[end - 1] == CR)
         {
             length--;

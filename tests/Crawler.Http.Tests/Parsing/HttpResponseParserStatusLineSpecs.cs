@@ -89,6 +89,14 @@ public sealed class HttpResponseParserStatusLineSpecs : ParserSpecsBase
         AssertRejects(System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 200 " + new string('x', 100)), HttpParseError.StatusLineTooLong,
             HttpParserLimits.Default with { MaxStatusLineLength = 40 });
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Parser_should_call_a_line_too_long_whatever_its_ending_and_however_it_is_split(bool lenient) =>
+        // Found by fuzzing (fuzz/findings/response): whole, the strict parser blamed the bare LF; split, the length.
+        AssertRejects(System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 200 " + new string('x', 100) + "\n\n"), HttpParseError.StatusLineTooLong,
+            HttpParserLimits.Default with { MaxStatusLineLength = 40, LfLineTerminators = lenient });
+
     [Fact]
     public void Parser_should_report_no_response_when_the_connection_closes_before_any_byte()
     {
