@@ -8,6 +8,8 @@ using Crawler.SampleSite;
 //   claims                          the seed article's three claims
 //   parser [BENCHMARKDOTNET ARGS]   the HTTP response parser under BenchmarkDotNet (MB/s, bytes allocated)
 //   farm PLANETS DELAY_MS           serve a planet farm until stdin closes (used by whole); 'stats' on stdin prints counts
+//   soak [PLANETS HOSTS PASSES]     the published crawler on a faulty farm of many hosts, RSS and descriptors sampled
+//                                   (default 100000 50 5; writes docs/soak.md, docs/soak-rss.svg, docs/soak-samples.csv)
 var verb = args.Length > 0 ? args[0] : "inproc";
 int Runs(int fallback) => args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out var r) ? r : fallback;
 switch (verb)
@@ -36,7 +38,12 @@ switch (verb)
         }
 
         break;
+    case "soak":
+        int Arg(int i, int fallback) => args.Length > i && int.TryParse(args[i], CultureInfo.InvariantCulture, out var v) ? v : fallback;
+        return await Soak.RunAsync(Arg(1, 100_000), Arg(2, 50), Arg(3, 5), Path.Combine(WholeProcess.FindRoot(), "docs"));
     default:
         await InProcess.RunAsync(int.TryParse(verb, CultureInfo.InvariantCulture, out var n) ? n : Runs(3));
         break;
 }
+
+return 0;

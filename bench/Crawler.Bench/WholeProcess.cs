@@ -105,7 +105,7 @@ internal static class WholeProcess
             : new Run(wall, double.NaN, double.NaN);
     }
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -45,7 +45,7 @@ public sealed class PlanetFarm : IAsyncDisposable
 
     /// <summary>The planet URLs, in order.</summary>
     public IReadOnlyList<string> PlanetUrls =>
-        [.. Enumerable.Range(0, Options.Planets).Select(n => new Uri(BaseUri, $"/planet/{n}").ToString())];
+        [.. Enumerable.Range(0, Options.Planets).Select(n => $"http://{Options.HostOf(n)}:{BaseUri.Port}/planet/{n}")];
 
     /// <summary>Requests served so far.</summary>
     public long RequestCount => Interlocked.Read(ref _requests);
@@ -65,10 +65,15 @@ public sealed class PlanetFarm : IAsyncDisposable
         // Kestrel's default accept backlog (512) overflows when a crawl opens a thousand connections at once, and
         // each dropped SYN costs the client a one-second retransmit.
         builder.WebHost.UseSockets(sockets => sockets.Backlog = 8192);
+        // Several hosts share one port, so a port of 0 is chosen here, once, for all of them.
+        var port = options.Hosts > 1 && options.Port == 0 ? FreePort() : options.Port;
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(IPAddress.Loopback, options.Port);
+            for (var host = 1; host <= Math.Clamp(options.Hosts, 1, 250); host++)
+            {
+                k.Listen(new IPAddress([127, 0, 0, (byte)host]), port);
+            }
             k.Limits.MaxConcurrentConnections = null;
             k.Limits.MaxConcurrentUpgradedConnections = null;
         });
@@ -78,6 +83,15 @@ public sealed class PlanetFarm : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         farm.BaseUri = new Uri(app.Urls.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
         return farm;
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     /// <summary>Stops the farm at once: requests still open are aborted (their connections closed), not waited for, so a

@@ -7,6 +7,14 @@ namespace Crawler.SampleSite;
 /// <param name="Faults">The fault of each planet (by number); null: none.</param>
 public sealed record PlanetFarmOptions(int Planets, TimeSpan Delay, int Port = 0, Func<int, PlanetFault>? Faults = null)
 {
+    /// <summary>How many hosts the farm is: it listens on 127.0.0.1 to 127.0.0.N, one port, and the planets are spread
+    /// over them so that every host gets its share of <see cref="EveryTenth"/>'s faulty planets (each loopback address
+    /// is a host of its own to a crawler: its own owner, robots.txt, politeness and connections). At most 250.</summary>
+    public int Hosts { get; init; } = 1;
+
+    /// <summary>The address of planet <paramref name="n"/>'s host: <c>127.0.0.{1 + (n + n / 10) % N}</c>.</summary>
+    public System.Net.IPAddress HostOf(int n) => new([127, 0, 0, (byte)(1 + ((n + (n / 10)) % Math.Clamp(Hosts, 1, 250)))]);
+
     /// <summary>Every tenth planet (9, 19, 29, ...) faulty, cycling through <paramref name="faults"/>.</summary>
     public static Func<int, PlanetFault> EveryTenth(IReadOnlyList<PlanetFault> faults)
     {
