@@ -68,6 +68,23 @@ public sealed class TimelineSpecs : CrawlSpec
     }
 
     [Fact]
+    public async Task A_request_that_waited_for_a_connection_should_say_so_in_queued_ms()
+    {
+        // One connection for three planets: the later ones wait in the host's queue while the first is answered.
+        await using var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(3, TimeSpan.FromMilliseconds(100)));
+        var settings = CrawlerSettings.Create(Akka.Configuration.ConfigurationFactory.ParseString("http.max-connections-per-host = 1")
+            .WithFallback(Sys.Settings.Config.GetConfig("crawler")).WithFallback(CrawlerSettings.DefaultConfig().GetConfig("crawler")));
+        var output = new StringWriter();
+        await CrawlerProps.Start(Sys, new Crawl.StartCrawl([.. farm.PlanetUrls]), settings, ResultFormat.Json, output, TextWriter.Null)
+            .Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        var queued = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("timings").EnumerateArray())
+            .Select(t => t.GetProperty("queuedMs").GetDouble()).ToList();
+        Assert.Equal(6, queued.Count);
+        Assert.True(queued.Count(q => q >= 50) >= 2, $"queuedMs: {string.Join(", ", queued)}"); // at least two waited a response or more
+    }
+
+    [Fact]
     public async Task The_timeline_should_draw_failed_requests_and_the_robots_txt_request_each_planet_waited_for()
     {
         await using var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(1, TimeSpan.Zero));
