@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -10,24 +9,11 @@ namespace Crawler.Testing;
 /// first are never answered), then waits for the next request on the same connection. It counts the requests it
 /// answered and those it dropped.
 /// </summary>
-public sealed class PipelineDroppingServer : IAsyncDisposable
+public sealed class PipelineDroppingServer : LoopbackListener
 {
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
     private int _answered;
     private int _dropped;
     private int _connections;
-
-    public PipelineDroppingServer()
-    {
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(64);
-        Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
-        _accepting = Task.Run(AcceptAsync);
-    }
-
-    public int Port { get; }
 
     public int Answered => Volatile.Read(ref _answered);
 
@@ -35,73 +21,38 @@ public sealed class PipelineDroppingServer : IAsyncDisposable
 
     public int Connections => Volatile.Read(ref _connections);
 
-    public Uri Url(string path) => new($"http://127.0.0.1:{Port}{path}");
+    protected override void OnAccepted() => Interlocked.Increment(ref _connections);
 
-    private async Task AcceptAsync()
+    protected override async Task ServeAsync(Socket socket)
     {
-        while (!_stop.IsCancellationRequested)
+        var buffer = new byte[64 * 1024];
+        var held = 0;
+        while (true)
         {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            var read = await socket.ReceiveAsync(buffer.AsMemory(held), Stop.Token);
+            if (read == 0)
             {
                 return;
             }
 
-            Interlocked.Increment(ref _connections);
-            _ = Task.Run(() => ServeAsync(socket));
-        }
-    }
-
-    private async Task ServeAsync(Socket socket)
-    {
-        using var _ = socket;
-        var buffer = new byte[64 * 1024];
-        var held = 0;
-        try
-        {
-            while (true)
+            held += read;
+            var text = Encoding.Latin1.GetString(buffer, 0, held);
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (end < 0)
             {
-                var read = await socket.ReceiveAsync(buffer.AsMemory(held), _stop.Token);
-                if (read == 0)
-                {
-                    return;
-                }
-
-                held += read;
-                var text = Encoding.Latin1.GetString(buffer, 0, held);
-                var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-                if (end < 0)
-                {
-                    continue;
-                }
-
-                var target = text.Split(' ')[1];
-                var rest = text[(end + 4)..];
-                Interlocked.Add(ref _dropped, CountRequests(rest));
-                held = 0; // what came behind the first request is lost
-                Interlocked.Increment(ref _answered);
-                var body = $"<html><head><title>{target}</title></head><body></body></html>";
-                await socket.SendAsync(Encoding.Latin1.GetBytes(
-                    $"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {body.Length}\r\n\r\n{body}"), _stop.Token);
+                continue;
             }
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
+
+            var target = text.Split(' ')[1];
+            Interlocked.Add(ref _dropped, CountRequests(text[(end + 4)..]));
+            held = 0; // what came behind the first request is lost
+            Interlocked.Increment(ref _answered);
+            var body = $"<html><head><title>{target}</title></head><body></body></html>";
+            await socket.SendAsync(Encoding.Latin1.GetBytes(
+                $"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {body.Length}\r\n\r\n{body}"), Stop.Token);
         }
     }
 
     private static int CountRequests(string text) =>
         text.Split("\r\n\r\n").Count(part => part.StartsWith("GET ", StringComparison.Ordinal) || part.StartsWith("HEAD ", StringComparison.Ordinal));
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Dispose();
-        await _accepting.ConfigureAwait(false);
-        _stop.Dispose();
-    }
 }

@@ -164,31 +164,11 @@ internal static class ContentDecoding
     private static bool IsZlib(ReadOnlySpan<byte> start) => start.Length >= 2 && (start[0] & 0x0F) == 8 && ((start[0] << 8) | start[1]) % 31 == 0;
 
     /// <summary>deflate read from a stream: zlib or raw, told apart by the first two bytes (as <see cref="Inflate"/>).</summary>
-    private sealed class InflateStream(Stream inner) : Stream
+    private sealed class InflateStream(Stream inner) : ReadOnlyStream
     {
         private Stream? _decoder;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
         public override int Read(byte[] buffer, int offset, int count) => Decoder().Read(buffer, offset, count);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
@@ -221,8 +201,8 @@ internal static class ContentDecoding
         }
     }
 
-    /// <summary>Bytes already read, then the rest of the stream.</summary>
-    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
+    /// <summary>A stream that is only read, front to back: what the decoders above take.</summary>
+    private abstract class ReadOnlyStream : Stream
     {
         public override bool CanRead => true;
 
@@ -234,6 +214,20 @@ internal static class ContentDecoding
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Bytes already read, then the rest of the stream.</summary>
+    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : ReadOnlyStream
+    {
         public override int Read(byte[] buffer, int offset, int count)
         {
             if (prefix.IsEmpty)
@@ -246,16 +240,6 @@ internal static class ContentDecoding
             prefix = prefix[n..];
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

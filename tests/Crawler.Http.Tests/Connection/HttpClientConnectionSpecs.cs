@@ -30,6 +30,15 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
         return new Setup(client, tcp, dns, CreateTestProbe("connection"), new Uri($"http://{host}:{port}"));
     }
 
+    /// <summary>A connection to 127.0.0.1:8080 whose observer (a host owner, for real) is a probe.</summary>
+    private (Setup Setup, TestProbe Observer) CreateObserved(string hocon)
+    {
+        var observer = CreateTestProbe("observer");
+        var tcp = CreateTestProbe("tcp-manager");
+        var client = Sys.ActorOf(HttpClientConnection.Props("127.0.0.1", 8080, TestSettings.Http(hocon), tcp, CreateTestProbe("dns"), observer: observer));
+        return (new Setup(client, tcp, CreateTestProbe("dns-unused"), CreateTestProbe("connection"), new Uri("http://127.0.0.1:8080")), observer);
+    }
+
     /// <summary>Expects a connect to 127.0.0.1:8080 and answers it from the connection probe.</summary>
     private static async Task<Tcp.Connect> AcceptConnect(Setup s)
     {
@@ -117,11 +126,7 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Connection_should_go_on_one_request_at_a_time_when_the_server_answers_only_the_first_of_a_pipelined_batch()
     {
-        var observer = CreateTestProbe("observer");
-        var tcp = CreateTestProbe("tcp-manager");
-        var settings = TestSettings.Http("crawler.http.pipelining = on\ncrawler.http.pipelining-stall-timeout = 300ms");
-        var client = Sys.ActorOf(HttpClientConnection.Props("127.0.0.1", 8080, settings, tcp, CreateTestProbe("dns"), observer: observer));
-        var s = new Setup(client, tcp, CreateTestProbe("dns-unused"), CreateTestProbe("connection"), new Uri("http://127.0.0.1:8080"));
+        var (s, observer) = CreateObserved("crawler.http.pipelining = on\ncrawler.http.pipelining-stall-timeout = 300ms");
         foreach (var id in new[] { 1L, 2, 3 })
         {
             s.Client.Tell(Http.Send.Get(id, new Uri(s.Base, $"/{id}")));
@@ -188,11 +193,7 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Connection_should_keep_pipelining_once_the_server_answered_a_pipelined_request_however_slow_the_next()
     {
-        var observer = CreateTestProbe("observer");
-        var tcp = CreateTestProbe("tcp-manager");
-        var settings = TestSettings.Http("crawler.http.pipelining = on\ncrawler.http.pipelining-stall-timeout = 200ms");
-        var client = Sys.ActorOf(HttpClientConnection.Props("127.0.0.1", 8080, settings, tcp, CreateTestProbe("dns"), observer: observer));
-        var s = new Setup(client, tcp, CreateTestProbe("dns-unused"), CreateTestProbe("connection"), new Uri("http://127.0.0.1:8080"));
+        var (s, observer) = CreateObserved("crawler.http.pipelining = on\ncrawler.http.pipelining-stall-timeout = 200ms");
         foreach (var id in new[] { 1L, 2, 3 })
         {
             s.Client.Tell(Http.Send.Get(id, new Uri(s.Base, $"/{id}")));
