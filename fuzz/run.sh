@@ -14,7 +14,7 @@ export PATH="$PATH:$HOME/.dotnet/tools"
 
 python3 "$here/seeds.py"
 rm -rf "$work/bin-$target"
-dotnet publish "$here/Crawler.Fuzz" -c Release -o "$work/bin-$target" -v q -nologo >/dev/null
+dotnet publish "$here/Crawler.Fuzz" -c Release -o "$work/bin-$target" -v q -nologo >"$work/$target.publish.log" 2>&1 || { echo "$target: publish failed (see $work/$target.publish.log)"; exit 1; }
 for dll in Crawler.Http.dll Crawler.Core.dll; do
   sharpfuzz "$work/bin-$target/$dll" >/dev/null
 done

@@ -48,7 +48,9 @@ internal static class Program
             catch (Exception e)
             {
                 failed++;
-                Console.Error.WriteLine($"{file}: {e.GetType().Name}: {e.Message}");
+                Console.Error.WriteLine(Environment.GetEnvironmentVariable("FUZZ_STACK") is null
+                    ? $"{file}: {e.GetType().Name}: {e.Message}"
+                    : $"{file}: {e}");
             }
         }
 

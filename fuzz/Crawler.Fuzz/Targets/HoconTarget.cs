@@ -55,13 +55,16 @@ internal static class HoconTarget
             .List("crawler.http.trusted-certificates", [value, value])
             .Text(HoconOverrides.Path(["crawler", "fuzz", value]), value)
             .ToConfig();
+        // Akka's HOCON drops the whitespace around a quoted string (as HTTP drops it around a field value): the
+        // rest must come back exactly.
+        value = value.Trim();
         var read = config.GetString("crawler.user-agent");
         if (read != value)
         {
             throw new FuzzFinding($"the override {HoconOverrides.Quote(value)} reads back as {HoconOverrides.Quote(read ?? "null")}");
         }
 
-        var list = config.GetStringList("crawler.http.trusted-certificates");
+        var list = config.GetStringList("crawler.http.trusted-certificates").Select(v => v.Trim()).ToList();
         if (list.Count != 2 || list.Any(v => v != value))
         {
             throw new FuzzFinding($"the list override of {HoconOverrides.Quote(value)} reads back as [{string.Join(", ", list)}]");

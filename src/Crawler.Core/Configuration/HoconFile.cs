@@ -101,6 +101,8 @@ internal static class HoconFile
             return;
         }
 
+        CheckSections(config, CrawlerSettings.DefaultConfig(), "crawler", path, lines);
+
         var reference = CrawlerSettings.DefaultConfig().GetConfig("crawler");
         var known = PerCrawlHocon.Leaves(reference.Root, string.Empty).ToList();
         foreach (var key in PerCrawlHocon.Leaves(config.GetConfig("crawler").Root, string.Empty))
@@ -115,6 +117,28 @@ internal static class HoconFile
             var nearest = known.MinBy(k => Distance(k, key));
             var hint = nearest is not null && Distance(nearest, key) <= Math.Max(2, key.Length / 4) ? $" (did you mean crawler.{nearest}?)" : string.Empty;
             throw new ConfigurationException($"{path}:{at}: crawler.{key} is not a crawler setting{hint}");
+        }
+    }
+
+    /// <summary>A section of the settings (<c>crawler</c>, <c>crawler.http</c>, ...) that the file sets to a value: Akka's
+    /// merge with the defaults would throw a NullReferenceException from deep inside (found by fuzzing).</summary>
+    private static void CheckSections(Config config, Config reference, string key, string path, IReadOnlyList<string> lines)
+    {
+        if (!config.HasPath(key))
+        {
+            return;
+        }
+
+        if (!config.GetValue(key).IsObject())
+        {
+            var name = key[(key.LastIndexOf('.') + 1)..];
+            var at = lines.Select((text, i) => (text, i)).FirstOrDefault(l => l.text.Contains(name, StringComparison.Ordinal)).i + 1;
+            throw new ConfigurationException($"{path}:{at}: {key} is a section of settings ({key} {{ ... }}), not a value");
+        }
+
+        foreach (var child in reference.GetConfig(key).Root.GetObject().Items.Where(i => i.Value.IsObject()))
+        {
+            CheckSections(config, reference, $"{key}.{child.Key}", path, lines); // the settings' own section names need no quotes
         }
     }
 

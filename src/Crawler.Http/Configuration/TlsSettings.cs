@@ -49,7 +49,7 @@ public sealed record TlsSettings(bool Insecure, IReadOnlyList<byte[]> TrustedCer
             }
         }
 
-        return new TlsSettings(tls.GetBoolean("insecure"), certificates);
+        return new TlsSettings(tls.HasPath("insecure") && SettingsReader.Switch(tls, "crawler.http.tls", "insecure"), certificates);
     }
 
     /// <summary>The trusted certificates, as certificates.</summary>

@@ -24,6 +24,27 @@ public sealed class HoconFileSpecs
     [InlineData("a = \"an \\\" escaped quote {\"\n")]
     public void Braces_in_strings_and_comments_should_not_count(string text) => HoconFile.CheckText("f.conf", text);
 
+    [Theory]
+    [InlineData("crawler = \"x\"\n", "f.conf:1: crawler ")]
+    [InlineData("a = 1\ncrawler.http = 5s\n", "f.conf:2: crawler.http ")]
+    [InlineData("crawler { http { tls = on } }\n", "f.conf:1: crawler.http.tls ")]
+    public void A_section_set_to_a_value_should_be_named_with_its_line(string hocon, string start)
+    {
+        // Found by fuzzing (fuzz/findings/hocon): Akka's merge with the defaults threw a NullReferenceException.
+        var error = Assert.Throws<ConfigurationException>(() =>
+            HoconFile.CheckCrawlerKeys(ConfigurationFactory.ParseString(hocon), "f.conf", hocon.Split('\n')));
+        Assert.StartsWith(start, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_switch_that_is_not_on_or_off_should_be_a_configuration_error_naming_it()
+    {
+        // Found by fuzzing: crawler.http.tls.insecure = ofS threw NotSupportedException past the host's exit 2.
+        var config = ConfigurationFactory.ParseString("crawler.http.tls.insecure = ofS").WithFallback(CrawlerSettings.DefaultConfig());
+        var error = Assert.Throws<ConfigurationException>(() => CrawlerSettings.Create(config.GetConfig("crawler")));
+        Assert.Contains("crawler.http.tls.insecure", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_include_should_be_read_relative_to_the_including_file_and_a_missing_one_named()
     {
