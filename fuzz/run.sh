@@ -13,6 +13,7 @@ work="${3:-/tmp/crawler-fuzz}"
 export PATH="$PATH:$HOME/.dotnet/tools"
 
 python3 "$here/seeds.py"
+mkdir -p "$work"
 rm -rf "$work/bin-$target"
 dotnet publish "$here/Crawler.Fuzz" -c Release -o "$work/bin-$target" -v q -nologo >"$work/$target.publish.log" 2>&1 || { echo "$target: publish failed (see $work/$target.publish.log)"; exit 1; }
 for dll in Crawler.Http.dll Crawler.Core.dll; do
