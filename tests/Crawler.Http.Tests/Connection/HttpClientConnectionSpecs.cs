@@ -193,7 +193,8 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Connection_should_keep_pipelining_once_the_server_answered_a_pipelined_request_however_slow_the_next()
     {
-        var (s, observer) = CreateObserved("crawler.http.pipelining = on\ncrawler.http.pipelining-stall-timeout = 200ms");
+        // A wide stall timeout, so that a loaded machine cannot make the 100 ms gap look like a stall.
+        var (s, observer) = CreateObserved("crawler.http.pipelining = on\ncrawler.http.pipelining-stall-timeout = 1s");
         foreach (var id in new[] { 1L, 2, 3 })
         {
             s.Client.Tell(Http.Send.Get(id, new Uri(s.Base, $"/{id}")));
@@ -204,7 +205,7 @@ public sealed class HttpClientConnectionSpecs : Akka.TestKit.Xunit2.TestKit
         Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na");
         await Task.Delay(100); // within the stall timeout the second begins: pipelining works here
         Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
-        await Task.Delay(600); // the third is slow, but the server is known to pipeline
+        await Task.Delay(1500); // the third is slower than the stall timeout, but the server is known to pipeline
         Receive(s, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc");
         Assert.Equal([1L, 2, 3], new[] { await ExpectMsgAsync<Http.ResponseReceived>(), await ExpectMsgAsync<Http.ResponseReceived>(),
             await ExpectMsgAsync<Http.ResponseReceived>() }.Select(r => r.RequestId));
