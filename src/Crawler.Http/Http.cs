@@ -27,6 +27,9 @@ public static class Http
     /// <param name="Method">GET or HEAD.</param>
     public sealed record Send(long RequestId, Uri Url, HttpMethod Method)
     {
+        /// <summary>Looks at the body while it arrives (see <see cref="IBodyWatch"/>); null for none.</summary>
+        public IBodyWatch? Watch { get; init; }
+
         /// <summary>A GET of <paramref name="url"/>.</summary>
         public static Send Get(long requestId, Uri url) => new(requestId, url, HttpMethod.Get);
 
@@ -60,6 +63,10 @@ public static class Http
     {
         /// <summary>Where the request's time went (null when the connection did not record it).</summary>
         public RequestTimings? Timings { get; init; }
+
+        /// <summary>True when the request's <see cref="Send.Watch"/> was satisfied before the body ended: the rest of
+        /// the body was read and dropped, and <see cref="Body"/> is empty.</summary>
+        public bool BodyDropped { get; init; }
 
         /// <summary>The first value of a header, by case-insensitive name, or null.</summary>
         public string? Header(string name)

@@ -14,4 +14,18 @@ internal interface IPageExtractor
 
     /// <summary>The title, whitespace collapsed; false with a reason when there is none.</summary>
     bool FindTitle(IHtmlDocument page, out string title, out string problem);
+
+    /// <summary>The first article link of a page of which only <paramref name="bodySoFar"/> has arrived, when nothing
+    /// that follows can change it; false when that is not yet known.</summary>
+    bool TryEarlyArticleLink(ReadOnlySpan<byte> bodySoFar, string? contentType, Uri pageUrl, out Uri? link);
+
+    /// <summary>The title of a page of which only <paramref name="bodySoFar"/> has arrived, when nothing that follows
+    /// can change it; false when that is not yet known.</summary>
+    bool TryEarlyTitle(ReadOnlySpan<byte> bodySoFar, string? contentType, out string title);
+
+    /// <summary>True when the article selector can be decided before the page ends.</summary>
+    bool CanDecideArticleEarly { get; }
+
+    /// <summary>True when the title selector can be decided before the page ends.</summary>
+    bool CanDecideTitleEarly { get; }
 }

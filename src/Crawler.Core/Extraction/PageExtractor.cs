@@ -132,6 +132,71 @@ internal sealed class PageExtractor : IPageExtractor
         return title.Length > 0;
     }
 
+    /// <inheritdoc />
+    public bool CanDecideArticleEarly => _articleSelector.IsPrefixStable;
+
+    /// <inheritdoc />
+    public bool CanDecideTitleEarly => _titleSelector.IsPrefixStable;
+
+    /// <inheritdoc />
+    public bool TryEarlyArticleLink(ReadOnlySpan<byte> bodySoFar, string? contentType, Uri pageUrl, out Uri? link)
+    {
+        link = null;
+        if (!_articleSelector.IsPrefixStable || ParsePrefix(bodySoFar, contentType) is not { } page
+            || _articleSelector.SelectFirst(page) is not ({ } element, _)
+            || !PrefixStability.IsFinal(element, Probe(page), closed: false)
+            || !FindArticleLink(page, pageUrl, out link, out _, out _))
+        {
+            link = null;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool TryEarlyTitle(ReadOnlySpan<byte> bodySoFar, string? contentType, out string title)
+    {
+        title = string.Empty;
+        return _titleSelector.IsPrefixStable && ParsePrefix(bodySoFar, contentType) is { } page
+            && _titleSelector.SelectFirst(page) is ({ } element, _)
+            && PrefixStability.IsFinal(element, Probe(page), closed: true)
+            && FindTitle(page, out title, out _);
+    }
+
+    /// <summary>The DOM of the bytes so far and the probe, or null when the bytes cannot yet be decoded as the whole
+    /// page would be: without a byte order mark or a charset in the Content-Type, the encoding may still be declared
+    /// further on, so only bytes that read the same in every ASCII-compatible encoding are parsed.</summary>
+    private static IHtmlDocument? ParsePrefix(ReadOnlySpan<byte> bytes, string? contentType)
+    {
+        string text;
+        if (bytes.StartsWith(Encoding.UTF8.Preamble))
+        {
+            text = Encoding.UTF8.GetString(bytes[3..]);
+        }
+        else if (bytes.StartsWith(Encoding.Unicode.Preamble) || bytes.StartsWith(Encoding.BigEndianUnicode.Preamble))
+        {
+            var encoding = bytes.StartsWith(Encoding.Unicode.Preamble) ? Encoding.Unicode : Encoding.BigEndianUnicode;
+            text = encoding.GetString(bytes[2..]);
+        }
+        else if (DeclaredEncoding(contentType) is { } declared)
+        {
+            text = declared.GetString(bytes);
+        }
+        else if (!bytes.ContainsAnyExceptInRange((byte)0, (byte)0x7F))
+        {
+            text = Encoding.ASCII.GetString(bytes);
+        }
+        else
+        {
+            return null;
+        }
+
+        return ParseHtml(text + PrefixStability.ProbeMarkup);
+    }
+
+    private static AngleSharp.Dom.IElement? Probe(IHtmlDocument page) => page.GetElementsByTagName(PrefixStability.ProbeTag) is { Length: 1 } probes ? probes[0] : null;
+
     /// <summary>Parses a small page once, so that AngleSharp's first-use cost (tens of milliseconds of JIT) is paid on
     /// a spare core while the crawl connects, not when the first page arrives.</summary>
     public static void WarmUp() =>

@@ -1,4 +1,5 @@
 using System.Xml.XPath;
+using AngleSharp.Css.Dom;
 using AngleSharp.Css.Parser;
 using AngleSharp.Dom;
 
@@ -16,11 +17,17 @@ internal sealed class PageSelector
 
     private readonly XPathExpression? _xpath;
 
-    private PageSelector(string text, XPathExpression? xpath)
+    private PageSelector(string text, XPathExpression? xpath, bool prefixStable = false)
     {
         Text = text;
         _xpath = xpath;
+        IsPrefixStable = prefixStable;
     }
+
+    /// <summary>True when the first match in the first bytes of a page can be final before the page ends
+    /// (<see cref="PrefixStability"/>): a CSS selector of type, id, class and attribute steps joined by descendant or
+    /// child combinators. XPath selectors always wait for the whole page.</summary>
+    public bool IsPrefixStable { get; }
 
     /// <summary>The selector as the user wrote it.</summary>
     public string Text { get; }
@@ -70,14 +77,20 @@ internal sealed class PageSelector
     }
 
     /// <summary>A selector that is known to be valid (validated by <see cref="Configuration.CrawlerSettings"/>): an XPath expression is
-    /// compiled, a CSS selector is not checked again (checking parses a document, which is dear per fetcher).</summary>
+    /// compiled, a CSS selector is parsed once to read its shape.</summary>
     public static PageSelector Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var trimmed = text.Trim();
         if (!IsXPathText(trimmed))
         {
-            return new PageSelector(text, null);
+            ISelector? css;
+            lock (CssParser)
+            {
+                css = trimmed.Length > 0 ? CssParser.ParseSelector(trimmed) : null;
+            }
+
+            return new PageSelector(text, null, css is not null && PrefixStability.IsPrefixStable(css));
         }
 
         return TryParse(text, out var selector, out var problem) ? selector! : throw new ArgumentException(problem, nameof(text));

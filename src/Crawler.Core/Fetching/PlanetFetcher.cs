@@ -48,7 +48,7 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props for the fetcher of <paramref name="job"/> in <paramref name="crawl"/>.</summary>
-    public static Props Props(Crawl.FetchPlanet job, CrawlContext crawl) => Akka.Actor.Props.Create<PlanetFetcher>(job, crawl);
+    public static Props Props(Crawl.FetchPlanet job, CrawlContext crawl) => DirectProps.Of(() => new PlanetFetcher(job, crawl));
 
     /// <summary>The actor name of the fetcher of <paramref name="job"/>: <c>fetch-{index}-{host}</c>.</summary>
     public static string ActorName(Crawl.FetchPlanet job)

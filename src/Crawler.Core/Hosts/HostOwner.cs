@@ -78,7 +78,7 @@ internal sealed partial class HostOwner : UntypedActor, IWithTimers
     /// <summary>Props for the owner of <paramref name="host"/>. <paramref name="clock"/> is monotonic time (default:
     /// the scheduler's, so a test scheduler drives it); <paramref name="connectionFactory"/> makes its connections.</summary>
     public static Props Props(string host, HostOwnerSettings settings, Func<TimeSpan>? clock = null, ConnectionFactory? connectionFactory = null) =>
-        Akka.Actor.Props.Create<HostOwner>(host, settings, clock, connectionFactory).On(settings?.Dispatcher);
+        DirectProps.Of(() => new HostOwner(host, settings, clock, connectionFactory)).On(settings?.Dispatcher);
 
     /// <summary>Connections that throw are stopped, never restarted; their requests fail as <c>crash</c>.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new CrashRecordingStrategy(_crashes);

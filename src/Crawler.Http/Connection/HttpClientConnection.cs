@@ -94,7 +94,7 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
     /// <paramref name="observer"/>, when given, is told <see cref="Pipelining.Refused"/>.</summary>
     public static Props Props(string host, int port, HttpClientSettings settings, IActorRef? tcpManager = null,
         IActorRef? dnsManager = null, bool tls = false, IActorRef? observer = null) =>
-        Akka.Actor.Props.Create<HttpClientConnection>(host, port, settings, tcpManager, dnsManager, tls, observer);
+        DirectProps.Of(() => new HttpClientConnection(host, port, settings, tcpManager, dnsManager, tls, observer));
 
     /// <summary>Props for the connection to the origin of <paramref name="url"/> (http or https).</summary>
     public static Props PropsFor(Uri url, HttpClientSettings settings, IActorRef? observer = null)

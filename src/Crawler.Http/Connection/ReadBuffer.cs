@@ -6,16 +6,22 @@ namespace Crawler.Http.Connection;
 /// One growable byte buffer rented from <see cref="ArrayPool{T}"/>, holding the bytes received but not yet
 /// consumed by the parser (in the manner of runtime's <c>ArrayBuffer</c>): append at <see cref="AvailableSpan"/>
 /// and <see cref="Commit"/>, parse <see cref="ActiveSpan"/>, then <see cref="Discard"/> what was consumed.
+/// It holds an array only while bytes are in it: the array is rented when bytes come and returned once they are all
+/// consumed, so that ten thousand idle connections hold none (and the pool's arrays go round instead of piling up).
 /// Not thread-safe; owned by one actor and never sent in a message.
 /// </summary>
 internal sealed class ReadBuffer : IDisposable
 {
-    private byte[] _bytes;
+    private readonly int _initialCapacity;
+    private byte[] _bytes = [];
     private int _start;
     private int _end;
 
-    /// <summary>Creates a buffer with at least <paramref name="initialCapacity"/> bytes.</summary>
-    public ReadBuffer(int initialCapacity = 4096) => _bytes = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    /// <summary>Creates a buffer that rents at least <paramref name="initialCapacity"/> bytes when bytes come.</summary>
+    public ReadBuffer(int initialCapacity = 4096) => _initialCapacity = initialCapacity;
+
+    /// <summary>The size of the array held now (0 when empty).</summary>
+    public int Capacity => _bytes.Length;
 
     /// <summary>The bytes received and not yet consumed.</summary>
     public ReadOnlySpan<byte> ActiveSpan => _bytes.AsSpan(_start, _end - _start);
@@ -35,6 +41,12 @@ internal sealed class ReadBuffer : IDisposable
         }
 
         var active = _end - _start;
+        if (_bytes.Length == 0)
+        {
+            _bytes = ArrayPool<byte>.Shared.Rent(Math.Max(_initialCapacity, count));
+            return;
+        }
+
         if (_bytes.Length - active >= count && active <= _bytes.Length / 2)
         {
             _bytes.AsSpan(_start, active).CopyTo(_bytes);
@@ -60,12 +72,12 @@ internal sealed class ReadBuffer : IDisposable
         _start += count;
         if (_start == _end)
         {
-            _start = _end = 0;
+            Clear();
         }
     }
 
-    /// <summary>Drops every active byte.</summary>
-    public void Clear() => _start = _end = 0;
+    /// <summary>Drops every active byte and gives the array back.</summary>
+    public void Clear() => Dispose();
 
     /// <summary>Returns the array to the pool.</summary>
     public void Dispose()

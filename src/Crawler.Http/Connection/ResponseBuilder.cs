@@ -29,6 +29,37 @@ internal sealed class ResponseBuilder : IHttpResponseHandler
 
     private List<byte[]>? _parts;
 
+    /// <summary>When set, body bytes are counted but not kept (a watch was satisfied); cleared by <see cref="Reset"/>.</summary>
+    public bool DropBody
+    {
+        get;
+        set
+        {
+            field = value;
+            if (value)
+            {
+                _body = [];
+            }
+        }
+    }
+
+    /// <summary>The body gathered so far (not in streamed mode).</summary>
+    public ReadOnlySpan<byte> BodySoFar => _body.AsSpan(0, Math.Min(_length, _body.Length));
+
+    /// <summary>The value of the first header named <paramref name="name"/> so far, or null.</summary>
+    public string? Header(string name)
+    {
+        foreach (var (key, value) in _headers)
+        {
+            if (key.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The body pieces gathered since the last call (streamed mode), or null.</summary>
     public List<byte[]>? TakeParts()
     {
@@ -47,6 +78,7 @@ internal sealed class ResponseBuilder : IHttpResponseHandler
         _length = 0;
         KeepAlive = false;
         HeadComplete = false;
+        DropBody = false;
         _parts = null;
     }
 
@@ -68,7 +100,7 @@ internal sealed class ResponseBuilder : IHttpResponseHandler
     {
         KeepAlive = keepAlive;
         HeadComplete = true;
-        if (contentLength > 0 && !Streamed)
+        if (contentLength > 0 && !Streamed && !DropBody)
         {
             // The parser has already checked the length against max-body-bytes.
             _body = new byte[contentLength];
@@ -80,6 +112,12 @@ internal sealed class ResponseBuilder : IHttpResponseHandler
         if (Streamed)
         {
             (_parts ??= []).Add(data.ToArray());
+            return;
+        }
+
+        if (DropBody)
+        {
+            _length += data.Length;
             return;
         }
 
@@ -100,5 +138,8 @@ internal sealed class ResponseBuilder : IHttpResponseHandler
 
     /// <summary>The response, as the answer to <paramref name="request"/>.</summary>
     public Http.ResponseReceived ToMessage(Http.Send request) =>
-        new(request.RequestId, request.Url, _status, _reason, _headers, _body.AsMemory(0, _length), _version);
+        new(request.RequestId, request.Url, _status, _reason, _headers, DropBody ? ReadOnlyMemory<byte>.Empty : _body.AsMemory(0, _length), _version)
+        {
+            BodyDropped = DropBody,
+        };
 }

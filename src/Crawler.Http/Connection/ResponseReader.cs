@@ -35,7 +35,10 @@ internal readonly record struct ReadOutcome(ReadStatus Status, Http.ResponseRece
 /// Turns the bytes of one connection into responses: the pooled read buffer, the parser, the response builder and
 /// content decoding, in that order. The connection actor appends what it receives and asks for the next response of
 /// the request at the head of its pipeline; several pipelined responses may come out of one read. Pure: no Akka but
-/// the <see cref="ByteString"/> it copies from, the only copy of the bytes.
+/// the <see cref="ByteString"/> it reads from. A received <see cref="ByteString"/> (a fresh copy Akka.IO made for this
+/// message alone) is parsed where it lies; only the bytes the parser could not consume yet (a header line or a chunk
+/// size cut by the end of the read) are copied, into the pooled buffer, which holds an array only while such bytes
+/// wait. So the body's one copy is the response builder's.
 /// </summary>
 internal sealed class ResponseReader(HttpParserLimits limits, string origin) : IDisposable
 {
@@ -46,8 +49,15 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
     /// <summary>True once a byte of the current response has been read.</summary>
     public bool IsResponseStarted => _parser.IsResponseStarted;
 
+    // The received segment being parsed in place, and how much of it the parser consumed.
+    private ByteString _received = ByteString.Empty;
+    private int _receivedOffset;
+
+    /// <summary>The size of the pooled array held for bytes waiting for the next read (0 when none wait).</summary>
+    public int BufferCapacity => _buffer.Capacity;
+
     /// <summary>True when bytes are buffered that no response has consumed yet.</summary>
-    public bool HasBufferedBytes => _buffer.ActiveLength > 0;
+    public bool HasBufferedBytes => _buffer.ActiveLength > 0 || _receivedOffset < _received.Count;
 
     /// <summary>A request was written: its response is framed by its method (HEAD has no body).</summary>
     public void Expect(HttpMethod method) => _parser.EnqueueRequest(method);
@@ -55,6 +65,15 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
     /// <summary>Bytes that arrived.</summary>
     public void Append(ByteString data)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!HasBufferedBytes && data.IsCompact)
+        {
+            _received = data;
+            _receivedOffset = 0;
+            return;
+        }
+
+        Spill();
         _buffer.EnsureAvailable(data.Count);
         var free = _buffer.AvailableSpan;
         data.CopyTo(ref free);
@@ -69,8 +88,32 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
         var builder = _builder;
         var headBefore = builder.HeadComplete;
         builder.Streamed = streamed;
-        var result = _parser.Parse(_buffer.ActiveSpan, ref builder);
-        _buffer.Discard(result.Consumed);
+        ParseResult result;
+        if (_receivedOffset < _received.Count)
+        {
+            result = _parser.Parse(_received.ToReadOnlySpan()[_receivedOffset..], ref builder);
+            _receivedOffset += result.Consumed;
+            if (_receivedOffset == _received.Count)
+            {
+                _received = ByteString.Empty;
+                _receivedOffset = 0;
+            }
+            else if (result.Status == ParseStatus.NeedMoreData)
+            {
+                Spill(); // what is left waits for the next read, which may not come in place
+            }
+        }
+        else
+        {
+            result = _parser.Parse(_buffer.ActiveSpan, ref builder);
+            _buffer.Discard(result.Consumed);
+        }
+
+        if (result.Status == ParseStatus.NeedMoreData && !streamed && builder.HeadComplete)
+        {
+            Watch(request);
+        }
+
         var outcome = Outcome(result, request, closed: false, streamed, headBefore);
         return outcome;
     }
@@ -79,6 +122,7 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
     /// it is cut off.</summary>
     public ReadOutcome End(Http.Send request)
     {
+        Spill();
         var builder = _builder;
         var headBefore = builder.HeadComplete;
         var result = _parser.Complete(_buffer.ActiveSpan, ref builder);
@@ -97,12 +141,73 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
     /// <summary>A new socket: nothing buffered, nothing expected.</summary>
     public void Reset()
     {
+        _received = ByteString.Empty;
+        _receivedOffset = 0;
         _buffer.Clear();
         _parser.Reset();
-        _builder.Reset();
+        ResetBuilder();
     }
 
     public void Dispose() => _buffer.Dispose();
+
+    // The watch of the response being read, until it is satisfied or stops; its head, made once.
+    private Http.ResponseReceived? _watchedHead;
+    private bool _watchDone;
+
+    private void ResetBuilder()
+    {
+        _builder.Reset();
+        _watchedHead = null;
+        _watchDone = false;
+    }
+
+    /// <summary>Shows the body so far to the request's watch, when it has one that still looks and the body has no
+    /// content coding (a chunked body is de-chunked by then; gzip and deflate are decoded whole, at the end).</summary>
+    private void Watch(Http.Send request)
+    {
+        if (request.Watch is not { } watch || _watchDone || _builder.DropBody)
+        {
+            return;
+        }
+
+        if (_watchedHead is null)
+        {
+            var coded = _builder.Header("Content-Encoding") is { } coding && !coding.Trim().Equals("identity", StringComparison.OrdinalIgnoreCase);
+            var transfer = _builder.Header("Transfer-Encoding");
+            if (coded || (transfer is not null && !transfer.Trim().Equals("chunked", StringComparison.OrdinalIgnoreCase)))
+            {
+                _watchDone = true;
+                return;
+            }
+
+            _watchedHead = _builder.ToMessage(request) with { Body = ReadOnlyMemory<byte>.Empty };
+        }
+
+        switch (watch.OnPartialBody(_watchedHead, _builder.BodySoFar))
+        {
+            case BodyWatchVerdict.Satisfied:
+                _builder.DropBody = true;
+                _watchDone = true;
+                break;
+            case BodyWatchVerdict.Stop:
+                _watchDone = true;
+                break;
+        }
+    }
+
+    /// <summary>Moves the unconsumed rest of the received segment into the buffer.</summary>
+    private void Spill()
+    {
+        var rest = _received.ToReadOnlySpan()[_receivedOffset..];
+        _received = ByteString.Empty;
+        _receivedOffset = 0;
+        if (rest.Length > 0)
+        {
+            _buffer.EnsureAvailable(rest.Length);
+            rest.CopyTo(_buffer.AvailableSpan);
+            _buffer.Commit(rest.Length);
+        }
+    }
 
     /// <summary>The values of every field line named <paramref name="name"/>, joined as one list (RFC 9110 §5.3).</summary>
     private static string? AllValues(Http.ResponseReceived response, string name)
@@ -131,7 +236,7 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
             }
 
             var alive = _builder.KeepAlive && !closed;
-            _builder.Reset();
+            ResetBuilder();
             return new ReadOutcome(ReadStatus.Complete, KeepAlive: alive, Head: head, Parts: parts);
         }
 
@@ -140,7 +245,7 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
             case ParseStatus.ResponseComplete:
                 var keepAlive = _builder.KeepAlive && !closed;
                 var response = _builder.ToMessage(request);
-                _builder.Reset();
+                ResetBuilder();
                 var decoded = ContentDecoding.DecodeTransfer(response.Body, AllValues(response, "Transfer-Encoding"), limits.MaxBodyBytes);
                 if (decoded.Failure is null)
                 {

@@ -252,5 +252,13 @@ public sealed class FaultInjectionSpecs : CrawlSpec
             throw new NotSupportedException();
 
         public bool FindTitle(IHtmlDocument page, out string title, out string problem) => throw new NotSupportedException();
+
+        public bool CanDecideArticleEarly => false;
+
+        public bool CanDecideTitleEarly => false;
+
+        public bool TryEarlyArticleLink(ReadOnlySpan<byte> bodySoFar, string? contentType, Uri pageUrl, out Uri? link) => throw new NotSupportedException();
+
+        public bool TryEarlyTitle(ReadOnlySpan<byte> bodySoFar, string? contentType, out string title) => throw new NotSupportedException();
     }
 }

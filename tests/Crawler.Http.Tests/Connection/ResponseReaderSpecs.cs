@@ -98,4 +98,36 @@ public sealed class ResponseReaderSpecs
         nothing.Expect(HttpMethod.Get);
         Assert.Equal(ReadStatus.NoResponse, nothing.End(Request).Status);
     }
+
+    [Fact]
+    public void Reads_split_anywhere_or_made_of_several_segments_should_give_the_same_responses_and_leave_no_array_held()
+    {
+        const string wire = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+                            + "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nno!";
+        for (var cut = 0; cut <= wire.Length; cut++)
+        {
+            foreach (var segmented in new[] { false, true })
+            {
+                using var reader = Reader();
+                reader.Expect(HttpMethod.Get);
+                reader.Expect(HttpMethod.Get);
+                var first = Bytes(wire[..cut]);
+                var second = Bytes(wire[cut..]);
+                var outcomes = new List<ReadOutcome>();
+                foreach (var read in segmented ? [first.Concat(Bytes("")).Concat(second)] : new[] { first, second })
+                {
+                    reader.Append(read);
+                    while (reader.Next(Request) is { Status: ReadStatus.Complete } outcome)
+                    {
+                        outcomes.Add(outcome);
+                    }
+                }
+
+                Assert.Equal([(200, "hello world"), (404, "no!")],
+                    outcomes.Select(o => (o.Response!.StatusCode, Encoding.UTF8.GetString(o.Response.Body.Span))));
+                Assert.False(reader.HasBufferedBytes);
+                Assert.Equal(0, reader.BufferCapacity); // nothing waits, so no pooled array is held
+            }
+        }
+    }
 }
