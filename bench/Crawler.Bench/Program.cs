@@ -7,7 +7,8 @@ using Crawler.SampleSite;
 //   whole [RUNS]                    the crawler and the HttpClient baseline as whole processes (./build.sh bench)
 //   claims                          the seed article's three claims
 //   parser [BENCHMARKDOTNET ARGS]   the HTTP response parser under BenchmarkDotNet (MB/s, bytes allocated)
-//   farm PLANETS DELAY_MS           serve a planet farm until stdin closes (used by whole); 'stats' on stdin prints counts
+//   farm PLANETS DELAY_MS [PAGE_BYTES DRIP_MS]
+//                                   serve a planet farm until stdin closes (used by whole); 'stats' on stdin prints counts
 //   soak [PLANETS HOSTS PASSES]     the published crawler on a faulty farm of many hosts, RSS and descriptors sampled
 //                                   (default 100000 50 5; writes docs/soak.md, docs/soak-rss.svg, docs/soak-samples.csv)
 var verb = args.Length > 0 ? args[0] : "inproc";
@@ -24,8 +25,12 @@ switch (verb)
         await Claims.RunAsync();
         break;
     case "farm":
-        await using (var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(
-            int.Parse(args[1], CultureInfo.InvariantCulture), TimeSpan.FromMilliseconds(int.Parse(args[2], CultureInfo.InvariantCulture)))))
+        int FarmArg(int i) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : 0;
+        await using (var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(FarmArg(1), TimeSpan.FromMilliseconds(FarmArg(2)))
+                     {
+                         PageBytes = FarmArg(3),
+                         Drip = TimeSpan.FromMilliseconds(FarmArg(4)),
+                     }))
         {
             Console.WriteLine(farm.BaseUri);
             while (await Console.In.ReadLineAsync() is { } line)

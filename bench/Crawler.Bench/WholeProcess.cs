@@ -26,33 +26,33 @@ internal static class WholeProcess
         }
 
         var time = File.Exists("/usr/bin/time") ? "/usr/bin/time" : null;
+        var environment = Environment.GetEnvironmentVariable("BENCH_CRAWLER_ENV")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"whole processes, median of {runs}, {Environment.ProcessorCount} cores; crawler: --ignore-robots --max-connections-per-host 0 (the farm is one host)"));
-        Console.WriteLine($"{"case",-26} {"crawler",9} {"baseline",9} {"speed-up",8}  {"cpu",13}  {"peak memory",17}  {"ideal",7}");
-        (string Name, int Planets, int DelayMs, bool Titles, int Repeat)[] cases =
+            $"whole processes, median of {runs}, run alternately (crawler, baseline, crawler, ...), {Environment.ProcessorCount} cores; crawler: --ignore-robots --max-connections-per-host 0 (the farm is one host) {string.Join(' ', environment)}"));
+        Console.WriteLine($"{"case",-30} {"crawler",9} {"baseline",9} {"speed-up",8}  {"cpu",13} {"cpu ratio",9}  {"peak memory",17} {"rss ratio",9}  {"ideal",7}");
+        (string Name, int Planets, int DelayMs, bool Titles, int Repeat, int PageBytes, int DripMs, double Ideal)[] cases =
         [
-            ("4 planets @ 200 ms", 4, 200, false, 1),
-            ("titles 30 x @ 200 ms", 1, 200, true, 30),
-            ("1000 planets @ 100 ms", 1000, 100, false, 1),
-            ("1000 planets @ 0 ms", 1000, 0, false, 1),
-            ("10000 planets @ 100 ms", 10_000, 100, false, 1),
+            ("4 planets @ 200 ms", 4, 200, false, 1, 0, 0, 0.4),
+            ("titles 30 x @ 200 ms", 1, 200, true, 30, 0, 0, 0.2),
+            ("1000 planets @ 100 ms", 1000, 100, false, 1, 0, 0, 0.2),
+            ("1000 planets @ 0 ms", 1000, 0, false, 1, 0, 0, 0),
+            ("10000 planets @ 100 ms", 10_000, 100, false, 1, 0, 0, 0.2),
+            ("100 planets, 256 KB over 400 ms", 100, 100, false, 1, 256 * 1024, 400, 0.23),
         ];
         var only = Environment.GetEnvironmentVariable("BENCH_CASE");
-        foreach (var group in cases.Where(c => only is null || c.Name == only).GroupBy(c => c.DelayMs))
+        foreach (var group in cases.Where(c => only is null || c.Name == only).GroupBy(c => (c.DelayMs, c.PageBytes, c.DripMs)))
         {
-            await using var farm = await Farm.StartAsync(group.Max(c => c.Planets), group.Key);
-            foreach (var (name, planets, delayMs, titles, repeat) in group)
+            await using var farm = await Farm.StartAsync(group.Max(c => c.Planets), group.Key.DelayMs, group.Key.PageBytes, group.Key.DripMs);
+            foreach (var (name, planets, _, titles, repeat, _, _, ideal) in group)
             {
                 var file = Path.Combine(Path.GetTempPath(), $"crawler-bench-{planets}-{repeat}.txt");
                 var urls = titles ? Enumerable.Repeat(farm.BaseUri, repeat) : Enumerable.Range(0, planets).Select(n => $"{farm.BaseUri}planet/{n}");
                 await File.WriteAllLinesAsync(file, urls);
                 string[] ours = [crawler, .. titles ? new[] { "titles" } : [], "--ignore-robots", "--max-connections-per-host", "0", "-f", file];
                 string[] theirs = [baseline, titles ? "titles" : "planets", file];
-                var a = Measure(time, ours, runs);
-                var b = Measure(time, theirs, runs);
-                var ideal = (titles ? 1 : 2) * delayMs / 1000.0;
+                var (a, b) = MeasureAlternately(time, ours, environment, theirs, runs);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-26} {a.Wall,7:0.000} s {b.Wall,7:0.000} s {b.Wall / a.Wall,7:0.00}x  {a.Cpu,5:0.00}/{b.Cpu,5:0.00} s  {a.PeakMb,6:0} / {b.PeakMb,6:0} MB  {ideal,5:0.000} s"));
+                    $"{name,-30} {a.Wall,7:0.000} s {b.Wall,7:0.000} s {b.Wall / a.Wall,7:0.00}x  {a.Cpu,5:0.00}/{b.Cpu,5:0.00} s {a.Cpu / b.Cpu,9:0.00}  {a.PeakMb,6:0} / {b.PeakMb,6:0} MB {a.PeakMb / b.PeakMb,9:0.00}  {ideal,5:0.000} s"));
                 File.Delete(file);
             }
         }
@@ -60,20 +60,41 @@ internal static class WholeProcess
 
     private sealed record Run(double Wall, double Cpu, double PeakMb);
 
-    /// <summary>Runs the command <paramref name="runs"/> times (after one unmeasured run that warms the disk cache)
-    /// and returns the medians.</summary>
-    private static Run Measure(string? time, string[] command, int runs)
+    /// <summary>Runs the two commands <paramref name="runs"/> times each, alternately (after one unmeasured run of each
+    /// that warms the disk cache), so that a change in the machine's load falls on both; returns their medians.</summary>
+    private static (Run A, Run B) MeasureAlternately(string? time, string[] a, string[] environment, string[] b, int runs)
     {
-        Once(time, command);
-        var results = Enumerable.Range(0, runs).Select(_ => Once(time, command)).ToList();
-        double Median(Func<Run, double> pick) => results.Select(pick).Order().ElementAt(results.Count / 2);
-        return new Run(Median(r => r.Wall), Median(r => r.Cpu), Median(r => r.PeakMb));
+        Once(time, a, environment);
+        Once(time, b, []);
+        var ours = new List<Run>();
+        var theirs = new List<Run>();
+        for (var i = 0; i < runs; i++)
+        {
+            ours.Add(Once(time, a, environment));
+            theirs.Add(Once(time, b, []));
+        }
+
+        return (Median(ours), Median(theirs));
     }
 
-    private static Run Once(string? time, string[] command)
+    private static Run Median(List<Run> results)
+    {
+        double Middle(Func<Run, double> pick) => results.Select(pick).Order().ElementAt(results.Count / 2);
+        return new Run(Middle(r => r.Wall), Middle(r => r.Cpu), Middle(r => r.PeakMb));
+    }
+
+    /// <summary>One run; <paramref name="environment"/> holds NAME=VALUE pairs for the child (BENCH_CRAWLER_ENV, e.g.
+    /// <c>DOTNET_gcServer=1</c>, to measure a runtime setting on the crawler alone).</summary>
+    private static Run Once(string? time, string[] command, string[] environment)
     {
         var report = Path.GetTempFileName();
         var start = new ProcessStartInfo(time ?? command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var pair in environment)
+        {
+            var at = pair.IndexOf('=', StringComparison.Ordinal);
+            start.Environment[pair[..at]] = pair[(at + 1)..];
+        }
+
         if (time is not null)
         {
             foreach (var word in new[] { "-o", report, "-f", "%U %S %M" })
@@ -131,10 +152,11 @@ internal static class WholeProcess
 
         public string BaseUri { get; }
 
-        public static async Task<Farm> StartAsync(int planets, int delayMs)
+        public static async Task<Farm> StartAsync(int planets, int delayMs, int pageBytes, int dripMs)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true };
-            foreach (var word in new[] { typeof(Farm).Assembly.Location, "farm", planets.ToString(CultureInfo.InvariantCulture), delayMs.ToString(CultureInfo.InvariantCulture) })
+            foreach (var word in new[] { typeof(Farm).Assembly.Location, "farm", planets.ToString(CultureInfo.InvariantCulture), delayMs.ToString(CultureInfo.InvariantCulture),
+                         pageBytes.ToString(CultureInfo.InvariantCulture), dripMs.ToString(CultureInfo.InvariantCulture) })
             {
                 start.ArgumentList.Add(word);
             }

@@ -25,7 +25,9 @@ public static class Http
     /// <param name="RequestId">The sender's correlation id, echoed by the reply.</param>
     /// <param name="Url">An absolute <c>http</c> URL on the connection's origin.</param>
     /// <param name="Method">GET or HEAD.</param>
-    public sealed record Send(long RequestId, Uri Url, HttpMethod Method)
+    /// <remarks>A connection actor is a child of its user on the same node, so a Send is a local message: it may carry a
+    /// <see cref="Watch"/>, a local object, and is not checked by <c>serialize-messages</c>.</remarks>
+    public sealed record Send(long RequestId, Uri Url, HttpMethod Method) : INoSerializationVerificationNeeded
     {
         /// <summary>Looks at the body while it arrives (see <see cref="IBodyWatch"/>); null for none.</summary>
         public IBodyWatch? Watch { get; init; }
@@ -33,14 +35,14 @@ public static class Http
         /// <summary>A GET of <paramref name="url"/>.</summary>
         public static Send Get(long requestId, Uri url) => new(requestId, url, HttpMethod.Get);
 
-        /// <summary>The failure reply to this command.</summary>
-        public RequestFailed Failed(HttpFailure failure) => new(this, failure);
+        /// <summary>The failure reply to this command (which it carries without its <see cref="Watch"/>).</summary>
+        public RequestFailed Failed(HttpFailure failure) => new(Watch is null ? this : this with { Watch = null }, failure);
 
         /// <summary>The failure reply to this command.</summary>
-        public RequestFailed Failed(HttpFailureKind kind, string message) => new(this, new HttpFailure(kind, message));
+        public RequestFailed Failed(HttpFailureKind kind, string message) => Failed(new HttpFailure(kind, message));
 
         /// <summary>The timeout reply to this command.</summary>
-        public RequestFailed TimedOut(HttpTimeoutPhase phase, string message) => new(this, HttpFailure.Timeout(phase, message));
+        public RequestFailed TimedOut(HttpTimeoutPhase phase, string message) => Failed(HttpFailure.Timeout(phase, message));
     }
 
     /// <summary>A complete response to <see cref="Send"/> with the same <paramref name="RequestId"/>. The body is

@@ -10,6 +10,11 @@ public enum BodyWatchVerdict
     /// reply to the request carries an empty body with <see cref="Http.ResponseReceived.BodyDropped"/> set.</summary>
     Satisfied,
 
+    /// <summary>It has what it wanted: the reply goes at once, with an empty body and
+    /// <see cref="Http.ResponseReceived.BodyDropped"/> set, and the connection is closed instead of reading the rest
+    /// (requests written behind this one go out again on a new connection).</summary>
+    SatisfiedClose,
+
     /// <summary>Stop calling it; the body is gathered as usual.</summary>
     Stop,
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -175,7 +176,57 @@ public sealed class PlanetFarm : IAsyncDisposable
             case PlanetFault.TooLarge:
                 return Results.Bytes(TooLargePage, "text/html; charset=utf-8");
             default:
-                return Html(Page($"Planet {n}", PlanetBody(n, context)));
+                var page = Page($"Planet {n}", PlanetBody(n, context));
+                if (Options.PageBytes <= page.Length && Options.Drip <= TimeSpan.Zero)
+                {
+                    return Html(page);
+                }
+
+                await Send(context, Padded(page, Options.PageBytes)).ConfigureAwait(false);
+                return Results.Empty;
+        }
+    }
+
+    /// <summary>The page padded with paragraphs before its end up to <paramref name="size"/> bytes (UTF-8).</summary>
+    private static byte[] Padded(string page, int size)
+    {
+        var bytes = Encoding.UTF8.GetBytes(page);
+        var missing = size - bytes.Length;
+        if (missing <= 0)
+        {
+            return bytes;
+        }
+
+        const string Paragraph = "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.</p>\n";
+        var end = page.LastIndexOf("</body>", StringComparison.Ordinal);
+        var filler = new StringBuilder(missing + Paragraph.Length);
+        while (filler.Length < missing)
+        {
+            filler.Append(Paragraph);
+        }
+
+        filler.Length = missing;
+        return Encoding.UTF8.GetBytes(page[..end] + filler + page[end..]);
+    }
+
+    /// <summary>Sends a page with its length, in <see cref="PlanetFarmOptions.DripPieces"/> pieces spread over
+    /// <see cref="PlanetFarmOptions.Drip"/>.</summary>
+    private async Task Send(HttpContext context, byte[] page)
+    {
+        context.Response.ContentType = "text/html; charset=utf-8";
+        context.Response.ContentLength = page.Length;
+        var pieces = Options.Drip > TimeSpan.Zero ? Math.Max(1, Options.DripPieces) : 1;
+        var gap = pieces > 1 ? Options.Drip / (pieces - 1) : TimeSpan.Zero;
+        var size = (page.Length + pieces - 1) / pieces;
+        for (var i = 0; i < pieces && i * size < page.Length; i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(gap, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            await context.Response.Body.WriteAsync(page.AsMemory(i * size, Math.Min(size, page.Length - (i * size))), context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         }
     }
 

@@ -7,6 +7,17 @@ namespace Crawler.SampleSite;
 /// <param name="Faults">The fault of each planet (by number); null: none.</param>
 public sealed record PlanetFarmOptions(int Planets, TimeSpan Delay, int Port = 0, Func<int, PlanetFault>? Faults = null)
 {
+    /// <summary>The size of a planet page in bytes: the page is padded after its entries with paragraphs of text up to
+    /// this size (0, or less than the page: no padding). The first article link stays in the first kilobyte.</summary>
+    public int PageBytes { get; init; }
+
+    /// <summary>How long a planet page takes to send: it goes out in <see cref="DripPieces"/> pieces, the first at once
+    /// (after <see cref="Delay"/>), the others evenly spaced over this time. Zero: the page goes out at once.</summary>
+    public TimeSpan Drip { get; init; }
+
+    /// <summary>The pieces a dripped planet page is sent in (<see cref="Drip"/>).</summary>
+    public int DripPieces { get; init; } = 16;
+
     /// <summary>How many hosts the farm is: it listens on 127.0.0.1 to 127.0.0.N, one port, and the planets are spread
     /// over them so that every host gets its share of <see cref="EveryTenth"/>'s faulty planets (each loopback address
     /// is a host of its own to a crawler: its own owner, robots.txt, politeness and connections). At most 250.</summary>

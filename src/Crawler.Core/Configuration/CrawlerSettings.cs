@@ -97,6 +97,7 @@ public sealed record CrawlerSettings(
             SettingsReader.PositiveDuration(crawler, Path, "host-idle-timeout"))
         {
             Dispatcher = SettingsReader.Read(crawler, Path, "dispatcher", (c, k) => c.GetString(k) ?? string.Empty, "a dispatcher id").Trim(),
+            EarlyAnswers = SettingsReader.Read(crawler, Path, "early-answers", (c, k) => ParseEarlyAnswers(c.GetString(k)), "off, drain or close"),
             MaxUrlLength = (int)SettingsReader.Read(crawler, Path, "max-url-length", (c, k) => c.GetByteSize(k) ?? 0, "a positive size",
                 v => v is > 0 and <= 1 << 20),
         };
@@ -105,6 +106,18 @@ public sealed record CrawlerSettings(
     /// <summary>The dispatcher of every crawler actor (<c>dispatcher</c>: coordinators, printers, fetchers, host owners,
     /// connections; empty for Akka's default dispatcher). Akka.IO's own actors stay on Akka.IO's dispatcher.</summary>
     public string Dispatcher { get; init; } = string.Empty;
+
+    /// <summary>Whether a planet acts on its article link, and a planet its title, as soon as the first bytes of the page
+    /// decide it (<c>early-answers</c>), and what happens to the rest of that page.</summary>
+    public EarlyAnswerMode EarlyAnswers { get; init; } = EarlyAnswerMode.Drain;
+
+    private static EarlyAnswerMode ParseEarlyAnswers(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "off" or "false" or "no" => EarlyAnswerMode.Off,
+        "drain" => EarlyAnswerMode.Drain,
+        "close" => EarlyAnswerMode.Close,
+        _ => throw new FormatException("not off, drain or close"),
+    };
 
     /// <summary>The longest URL fetched (<c>max-url-length</c>): longer ones are <c>bad-url</c> results.</summary>
     public int MaxUrlLength { get; init; } = Fetching.UrlPolicy.DefaultMaxLength;

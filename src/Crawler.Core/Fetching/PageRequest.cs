@@ -49,6 +49,9 @@ internal sealed class PageRequest
     private FetchPriority _priority;
     private Failure? _lastFailure;
 
+    /// <summary>The early answer each fetch asks of its page (null: none).</summary>
+    public EarlyAnswer? Early { get; init; }
+
     /// <summary>A request for <paramref name="url"/> of crawl <paramref name="crawlId"/>.</summary>
     /// <param name="crawlId">The crawl.</param>
     /// <param name="profile">The crawl's settings for hosts (retries, redirects come from it).</param>
@@ -163,6 +166,6 @@ internal sealed class PageRequest
         Attempt = attempt;
         MaxAttempts = Math.Max(MaxAttempts, attempt);
         RequestId = _nextId();
-        return new Host.Fetch(_crawlId, RequestId, url, _priority, attempt, delay, _profile, _robots);
+        return new Host.Fetch(_crawlId, RequestId, url, _priority, attempt, delay, _profile, _robots) { Early = Early };
     }
 }

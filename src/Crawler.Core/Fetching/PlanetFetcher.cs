@@ -33,6 +33,9 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
     private long _ids;
     private int _attempts;
 
+    // The fetch whose page was answered early: its reply (the rest of the page, dropped) may still come.
+    private long _answeredEarly;
+
     // The planet's own time: it runs except while a request waits at its host.
     private TimeSpan _active;
     private long _activeSince;
@@ -108,12 +111,22 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
             case Host.Dispatched dispatched when dispatched.RequestId == request.RequestId:
                 Resume();
                 break;
+            case PageDecided decided when decided.RequestId == request.RequestId:
+                _crawl.Pages.Add();
+                Resume();
+                _answeredEarly = decided.RequestId;
+                _attempts = Math.Max(_attempts, request.MaxAttempts);
+                OnDecided(stage, request, decided);
+                break;
+            case Host.Fetched late when late.RequestId == _answeredEarly && late.Response.Timings is { } lateTimings:
+                _timings.Add(new Crawl.RequestTiming(late.Response.Url.ToString(), lateTimings));
+                break;
             case PlanetTimedOut:
                 Fail(stage, new Failure(ErrorKind.Timeout,
                     $"timeout: the planet took longer than {_crawl.Settings.PlanetTimeout.TotalSeconds:0.###} s (planet phase, while fetching the {stage.Name()})",
                     request.Url.ToString(), null, TimeoutPhase.Planet), request);
                 break;
-            case Host.Fetched or Host.Failed or Host.Denied or Host.Queued or Host.Dispatched:
+            case Host.Fetched or Host.Failed or Host.Denied or Host.Queued or Host.Dispatched or PageDecided:
                 break; // late: for a request already left behind (a retry or a redirect moved on)
             default:
                 Unhandled(message);
@@ -131,7 +144,11 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
 
     private void Begin(FetchStage stage, Uri url, FetchPriority priority)
     {
-        var request = new PageRequest(_crawl.CrawlId, _crawl.Profile, url, priority, () => ++_ids, () => _clock.Elapsed, _timings);
+        var title = stage == FetchStage.Article || _job.Mode == CrawlMode.Titles;
+        var request = new PageRequest(_crawl.CrawlId, _crawl.Profile, url, priority, () => ++_ids, () => _clock.Elapsed, _timings)
+        {
+            Early = EarlyAnswer.For(_crawl.Settings, _crawl.Extractor, title),
+        };
         Become(Fetching(stage, request));
         Send(request.Start());
     }
@@ -195,7 +212,25 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
             return;
         }
 
-        if (!UrlPolicy.Check(link!.ToString(), out var article, out var refused, _crawl.Settings.MaxUrlLength))
+        FollowArticle(link!);
+    }
+
+    /// <summary>The page's answer came before its end (<see cref="PageWatch"/>): the same steps as for the whole page.</summary>
+    private void OnDecided(FetchStage stage, PageRequest request, PageDecided decided)
+    {
+        if (decided.Link is { } link)
+        {
+            FollowArticle(link);
+            return;
+        }
+
+        Report(new Crawl.PlanetFetched(_job.Index, _job.Url, stage == FetchStage.Article ? request.Url.ToString() : null, decided.Title!,
+            decided.StatusCode, _attempts, _clock.ElapsedMilliseconds));
+    }
+
+    private void FollowArticle(Uri link)
+    {
+        if (!UrlPolicy.Check(link.ToString(), out var article, out var refused, _crawl.Settings.MaxUrlLength))
         {
             Fail(FetchStage.Article, refused! with { Message = $"the article link {refused.Message}" });
             return;

@@ -96,7 +96,12 @@ internal static class Host
     /// <param name="Profile">The crawl's settings for the host.</param>
     /// <param name="Robots">Check robots.txt first (off for the robots.txt request itself).</param>
     public sealed record Fetch(string CrawlId, long RequestId, Uri Url, FetchPriority Priority, int Attempt, TimeSpan Delay, CrawlProfile Profile,
-        bool Robots = true);
+        bool Robots = true)
+    {
+        /// <summary>The answer to look for while the page arrives (<see cref="Fetching.PageWatch"/>, made by the owner
+        /// that dispatches the fetch, told to its sender); null for none.</summary>
+        public Fetching.EarlyAnswer? Early { get; init; }
+    }
 
     /// <summary>The request waits (for robots.txt or for a connection); a <see cref="Dispatched"/> follows when it is
     /// written.</summary>

@@ -339,7 +339,10 @@ internal sealed partial class HostOwner : UntypedActor, IWithTimers
     private void Dispatch(LedgerDecision<Pending>.Send send)
     {
         var pending = send.Request;
-        _connections[send.Connection.Id].Tell(new Http.Send(send.Ticket, pending.Fetch.Url, System.Net.Http.HttpMethod.Get));
+        _connections[send.Connection.Id].Tell(new Http.Send(send.Ticket, pending.Fetch.Url, System.Net.Http.HttpMethod.Get) 
+        {
+            Watch = pending.Fetch.Early is { } early ? new Fetching.PageWatch(early, pending.ReplyTo, pending.Fetch.RequestId) : null,
+        });
         _schedule.Sent();
         pending.Dispatched = true;
         pending.DispatchedAt = Stopwatch.GetTimestamp();

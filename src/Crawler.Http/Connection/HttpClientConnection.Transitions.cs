@@ -171,9 +171,10 @@ internal sealed partial class HttpClientConnection
                     Answer(reading, outcome);
                     if (!outcome.KeepAlive)
                     {
-                        // The server ends the socket here: requests written behind this one were never answered and
-                        // go out again on a new socket (they are idempotent GETs and HEADs).
-                        return Closed(link, Tcp.Close.Instance);
+                        // The server ends the socket here (or the request's watch took its response before the end):
+                        // requests written behind this one were never answered and go out again on a new socket
+                        // (they are idempotent GETs and HEADs).
+                        return Closed(link, outcome.CutShort ? Tcp.Abort.Instance : Tcp.Close.Instance);
                     }
 
                     ExpectNextResponse(link);

@@ -28,8 +28,10 @@ internal enum ReadStatus : byte
 /// <param name="KeepAlive">For <see cref="ReadStatus.Complete"/>: the socket may carry the next response.</param>
 /// <param name="Head">For a streamed request, the status and headers, once, in the outcome where they ended.</param>
 /// <param name="Parts">For a streamed request, the body pieces read by this call (content codings not removed).</param>
+/// <param name="CutShort">For <see cref="ReadStatus.Complete"/>: the request's watch took the response before its end
+/// (<see cref="BodyWatchVerdict.SatisfiedClose"/>), so the socket is mid-body and must be aborted.</param>
 internal readonly record struct ReadOutcome(ReadStatus Status, Http.ResponseReceived? Response = null, HttpFailure? Failure = null,
-    bool KeepAlive = false, Http.ResponseReceived? Head = null, List<byte[]>? Parts = null);
+    bool KeepAlive = false, Http.ResponseReceived? Head = null, List<byte[]>? Parts = null, bool CutShort = false);
 
 /// <summary>
 /// Turns the bytes of one connection into responses: the pooled read buffer, the parser, the response builder and
@@ -109,9 +111,11 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
             _buffer.Discard(result.Consumed);
         }
 
-        if (result.Status == ParseStatus.NeedMoreData && !streamed && builder.HeadComplete)
+        if (result.Status == ParseStatus.NeedMoreData && !streamed && builder.HeadComplete && Watch(request))
         {
-            Watch(request);
+            var taken = _builder.ToMessage(request);
+            ResetBuilder();
+            return new ReadOutcome(ReadStatus.Complete, taken, KeepAlive: false, CutShort: true);
         }
 
         var outcome = Outcome(result, request, closed: false, streamed, headBefore);
@@ -162,12 +166,13 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
     }
 
     /// <summary>Shows the body so far to the request's watch, when it has one that still looks and the body has no
-    /// content coding (a chunked body is de-chunked by then; gzip and deflate are decoded whole, at the end).</summary>
-    private void Watch(Http.Send request)
+    /// content coding (a chunked body is de-chunked by then; gzip and deflate are decoded whole, at the end). True
+    /// when the watch takes the response now and the socket is to be closed.</summary>
+    private bool Watch(Http.Send request)
     {
         if (request.Watch is not { } watch || _watchDone || _builder.DropBody)
         {
-            return;
+            return false;
         }
 
         if (_watchedHead is null)
@@ -177,7 +182,7 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
             if (coded || (transfer is not null && !transfer.Trim().Equals("chunked", StringComparison.OrdinalIgnoreCase)))
             {
                 _watchDone = true;
-                return;
+                return false;
             }
 
             _watchedHead = _builder.ToMessage(request) with { Body = ReadOnlyMemory<byte>.Empty };
@@ -189,10 +194,15 @@ internal sealed class ResponseReader(HttpParserLimits limits, string origin) : I
                 _builder.DropBody = true;
                 _watchDone = true;
                 break;
+            case BodyWatchVerdict.SatisfiedClose:
+                _builder.DropBody = true;
+                return true;
             case BodyWatchVerdict.Stop:
                 _watchDone = true;
                 break;
         }
+
+        return false;
     }
 
     /// <summary>Moves the unconsumed rest of the received segment into the buffer.</summary>
