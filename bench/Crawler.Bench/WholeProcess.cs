@@ -27,8 +27,9 @@ internal static class WholeProcess
 
         var time = File.Exists("/usr/bin/time") ? "/usr/bin/time" : null;
         var environment = Environment.GetEnvironmentVariable("BENCH_CRAWLER_ENV")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        var extra = Environment.GetEnvironmentVariable("BENCH_CRAWLER_ARGS")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"whole processes, median of {runs}, run alternately (crawler, baseline, crawler, ...), {Environment.ProcessorCount} cores; crawler: --ignore-robots --max-connections-per-host 0 (the farm is one host) {string.Join(' ', environment)}"));
+            $"whole processes, median of {runs}, run alternately (crawler, baseline, crawler, ...), {Environment.ProcessorCount} cores; crawler: --ignore-robots --max-connections-per-host 0 (the farm is one host) {string.Join(' ', [.. environment, .. extra])}"));
         Console.WriteLine($"{"case",-30} {"crawler",9} {"baseline",9} {"speed-up",8}  {"cpu",13} {"cpu ratio",9}  {"peak memory",17} {"rss ratio",9}  {"ideal",7}");
         (string Name, int Planets, int DelayMs, bool Titles, int Repeat, int PageBytes, int DripMs, double Ideal)[] cases =
         [
@@ -48,7 +49,7 @@ internal static class WholeProcess
                 var file = Path.Combine(Path.GetTempPath(), $"crawler-bench-{planets}-{repeat}.txt");
                 var urls = titles ? Enumerable.Repeat(farm.BaseUri, repeat) : Enumerable.Range(0, planets).Select(n => $"{farm.BaseUri}planet/{n}");
                 await File.WriteAllLinesAsync(file, urls);
-                string[] ours = [crawler, .. titles ? new[] { "titles" } : [], "--ignore-robots", "--max-connections-per-host", "0", "-f", file];
+                string[] ours = [crawler, .. titles ? new[] { "titles" } : [], "--ignore-robots", "--max-connections-per-host", "0", .. extra, "-f", file];
                 string[] theirs = [baseline, titles ? "titles" : "planets", file];
                 var (a, b) = MeasureAlternately(time, ours, environment, theirs, runs);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
