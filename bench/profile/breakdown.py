@@ -3,7 +3,7 @@
 
     dotnet-trace collect --profile dotnet-sampled-thread-time -o run.nettrace -- CRAWLER ARGS
     dotnet-trace convert --format Speedscope -o run run.nettrace      # writes run.speedscope.json
-    python3 bench/profile/breakdown.py run.speedscope.json [REQUESTS] [--top N] [--callers FRAME]
+    python3 bench/profile/breakdown.py run.speedscope.json [REQUESTS [--cpu SECONDS]] [--top N] [--callers FRAME]
 
 EventPipe samples every managed thread about every millisecond, running or not. A sample whose innermost method is
 a wait (a thread-pool thread parked, a blocking socket poll, a thread suspended for a GC) is idle and dropped; the
@@ -57,6 +57,7 @@ def main(argv):
     data = json.load(open(argv[1]))
     requests = int(argv[2]) if len(argv) > 2 and argv[2].isdigit() else None
     top = int(argv[argv.index("--top") + 1]) if "--top" in argv else 0
+    cpu = float(argv[argv.index("--cpu") + 1]) if "--cpu" in argv else None
     callers = argv[argv.index("--callers") + 1] if "--callers" in argv else None
     frames = [f["name"] for f in data["shared"]["frames"]]
     paths = Counter()
@@ -75,7 +76,7 @@ def main(argv):
                 if any(marker in leaf for marker in IDLE):
                     idle += span
                 else:
-                    names = [frames[i] for i in stack]
+                    names = [frames[i].split("(", 1)[0] for i in stack]  # the method, not its parameter types
                     component = next((name for name, marks in COMPONENTS
                                       if any(m in frame for frame in names for m in marks)), "other")
                     busy[component] += span
@@ -90,12 +91,15 @@ def main(argv):
                 stack.pop()
     total = sum(busy.values())
     print(f"busy {total / 1000:.2f} s of sampled thread time (idle {idle / 1000:.2f} s dropped)")
-    header = f"{'component':48} {'ms':>8} {'share':>6}" + (f" {'us/request':>10}" if requests else "")
+    header = f"{'component':48} {'ms':>8} {'share':>6}" + (f" {'CPU us/request' if cpu else 'us/request':>14}" if requests else "")
     print(header)
     for name, ms in busy.most_common():
         line = f"{name:48} {ms:8.0f} {100 * ms / total:5.1f}%"
         if requests:
-            line += f" {1000 * ms / requests:10.1f}"
+            # Sampled thread time counts a thread that is runnable but waits for a core as busy: with the process's
+            # CPU seconds (--cpu, from /usr/bin/time), each share is scaled to real CPU time.
+            scale = cpu * 1000 / total if cpu else 1.0
+            line += f" {1000 * ms * scale / requests:10.1f}"
         print(line)
     if top:
         print(f"\ntop {top} innermost frames (busy samples)")
