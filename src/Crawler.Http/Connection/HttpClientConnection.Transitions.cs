@@ -256,7 +256,8 @@ internal sealed partial class HttpClientConnection
     /// must begin within <see cref="Configuration.HttpClientSettings.PipeliningStallTimeout"/>.</summary>
     private void WatchForStall()
     {
-        if (!_pipeliningProven && _pipeline.Depth > 1 && _pipeline.Head is { Pipelined: true } next)
+        // Not the depth of now: an origin told one-at-a-time after this batch was written still owes its answers.
+        if (!_pipeliningProven && _pipeline.Head is { Pipelined: true } next)
         {
             _stallWatched = true;
             Timers.StartSingleTimer(StallTimerKey, new PipelineStalled(next.Sequence), _settings.PipeliningStallTimeout);
