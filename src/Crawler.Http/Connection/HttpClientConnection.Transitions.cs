@@ -167,7 +167,7 @@ internal sealed partial class HttpClientConnection
             switch (outcome.Status)
             {
                 case ReadStatus.Complete:
-                    _pipeliningProven |= reading.Pipelined;
+                    _pipeline.Answered(reading);
                     Answer(reading, outcome);
                     if (!outcome.KeepAlive)
                     {
@@ -257,7 +257,7 @@ internal sealed partial class HttpClientConnection
     private void WatchForStall()
     {
         // Not the depth of now: an origin told one-at-a-time after this batch was written still owes its answers.
-        if (!_pipeliningProven && _pipeline.Head is { Pipelined: true } next)
+        if (!_pipeline.Proven && _pipeline.Head is { Pipelined: true } next)
         {
             _stallWatched = true;
             Timers.StartSingleTimer(StallTimerKey, new PipelineStalled(next.Sequence), _settings.PipeliningStallTimeout);
@@ -270,7 +270,7 @@ internal sealed partial class HttpClientConnection
     private Receive? OnPipelineStalled(Link link, PipelineStalled stalled)
     {
         _stallWatched = false;
-        if (_pipeliningProven || _pipeline.Head is not { FirstByte: 0 } head || head.Sequence != stalled.Sequence)
+        if (_pipeline.Proven || _pipeline.Head is not { FirstByte: 0 } head || head.Sequence != stalled.Sequence)
         {
             return null;
         }

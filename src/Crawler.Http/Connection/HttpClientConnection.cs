@@ -54,8 +54,7 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
     private readonly Receive _disconnected;
     private long _sessions;
 
-    // Pipelining: proven once a pipelined request was answered; until then, the stall timer may be watching.
-    private bool _pipeliningProven;
+    // Pipelining: the stall timer is watching the pipelined request at the head.
     private bool _stallWatched;
 
     // The socket of the current state, kept only so that PostStop can let it go.

@@ -50,6 +50,7 @@ internal sealed class RequestPipeline(int depth)
     private readonly LinkedList<PendingRequest> _inFlight = new();
     private long _sequence;
     private int _written;
+    private bool _proven;
 
     /// <summary>Requests accepted and not yet written.</summary>
     public int Queued => _queued.Count;
@@ -78,10 +79,25 @@ internal sealed class RequestPipeline(int depth)
         return request;
     }
 
+    /// <summary>The server answered <paramref name="request"/>: when it had been written behind another in the same
+    /// batch, the server pipelines, and requests may from now on join a batch still in flight.</summary>
+    public void Answered(PendingRequest request) => _proven |= request.Pipelined;
+
+    /// <summary>True once the server answered a request written behind another of its batch.</summary>
+    public bool Proven => _proven;
+
     /// <summary>Moves queued requests into flight while there is room, in order, and returns them (to be written
-    /// now, in that order).</summary>
+    /// now, in that order). Until the server has answered a pipelined request, a batch goes out only when nothing is in
+    /// flight: a server that does not pipeline answers the first request of each read and drops the rest, so requests
+    /// written behind a batch still in flight would be answered in place of the dropped ones (the wrong response for
+    /// a request); one batch in one write reaches it in one read, and its stall is seen.</summary>
     public List<PendingRequest> TakeWritable()
     {
+        if (!_proven && _depth > 1 && _inFlight.Count > 0)
+        {
+            return [];
+        }
+
         var taken = new List<PendingRequest>(Math.Min(_queued.Count, _depth));
         while (_queued.First is { } next && _inFlight.Count < _depth)
         {

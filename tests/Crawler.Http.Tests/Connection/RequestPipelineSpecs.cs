@@ -21,9 +21,37 @@ public sealed class RequestPipelineSpecs
         Assert.Equal([1L, 2L], pipeline.TakeWritable().Select(r => r.Send.RequestId));
         Assert.Empty(pipeline.TakeWritable());
         Assert.Equal((1, 2), (pipeline.Queued, pipeline.InFlight));
+        pipeline.Answered(pipeline.Head!);
         Assert.Equal(1L, pipeline.CompleteHead().Send.RequestId);
+        pipeline.Answered(pipeline.Head!);
+        pipeline.CompleteHead();
         var third = Assert.Single(pipeline.TakeWritable());
         Assert.Equal((3L, 3), (third.Send.RequestId, third.IndexOnConnection)); // the third request on this socket
+    }
+
+    [Fact]
+    public void Until_a_pipelined_request_is_answered_a_batch_should_go_only_when_nothing_is_in_flight_and_after_it_requests_should_join_the_flight()
+    {
+        var pipeline = new RequestPipeline(depth: 4);
+        pipeline.Accept(Get(1), ActorRefs.Nobody);
+        Assert.False(Assert.Single(pipeline.TakeWritable()).Pipelined);
+        pipeline.Accept(Get(2), ActorRefs.Nobody);
+        pipeline.Accept(Get(3), ActorRefs.Nobody);
+        Assert.Empty(pipeline.TakeWritable()); // behind a request in flight: a server that drops pipelined requests would answer them in place of others
+
+        pipeline.Answered(pipeline.CompleteHead()); // the first of its batch proves nothing
+        var batch = pipeline.TakeWritable();
+        Assert.Equal([2L, 3L], batch.Select(r => r.Send.RequestId));
+        Assert.Equal([false, true], batch.Select(r => r.Pipelined));
+        pipeline.Accept(Get(4), ActorRefs.Nobody);
+        Assert.Empty(pipeline.TakeWritable());
+
+        pipeline.Answered(pipeline.CompleteHead());
+        Assert.Empty(pipeline.TakeWritable()); // request 3 is still in flight and nothing is proven yet
+        pipeline.Answered(pipeline.CompleteHead()); // request 3 was written behind request 2 and answered: the server pipelines
+        Assert.Single(pipeline.TakeWritable());
+        pipeline.Accept(Get(5), ActorRefs.Nobody);
+        Assert.True(Assert.Single(pipeline.TakeWritable()).Pipelined); // joins the flight of request 4
     }
 
     [Fact]
