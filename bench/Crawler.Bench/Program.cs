@@ -6,6 +6,7 @@ using Crawler.SampleSite;
 //   (no argument) | inproc [RUNS]   crawls of the planet farm inside this process
 //   whole [RUNS]                    the crawler and the HttpClient baseline as whole processes (./build.sh bench)
 //   claims                          the seed article's three claims
+//   messages [PLANETS]              actor messages per planet, by receiving actor (default 1000 planets)
 //   parser [BENCHMARKDOTNET ARGS]   the HTTP response parser under BenchmarkDotNet (MB/s, bytes allocated)
 //   farm PLANETS DELAY_MS [PAGE_BYTES DRIP_MS]
 //                                   serve a planet farm until stdin closes (used by whole); 'stats' on stdin prints counts
@@ -23,6 +24,9 @@ switch (verb)
         break;
     case "claims":
         await Claims.RunAsync();
+        break;
+    case "messages":
+        await MessageCount.RunAsync(Runs(1000));
         break;
     case "farm":
         int FarmArg(int i) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : 0;
