@@ -76,6 +76,10 @@ internal static class CrawlerApp
             config = HostConfig.Build(line);
             settings = CrawlerSettings.Create(config.GetConfig("crawler"));
             urls = line.Command is Command.Demo or Command.Get ? line.Urls : Inputs.FromCommandLine(line, settings);
+            if (line.Command is Command.Planets && line.Urls.Count == 0 && line.Files.Count == 0)
+            {
+                await stderr.WriteLineAsync(Inputs.DefaultPlanetsNotice(settings.Planets)).ConfigureAwait(false);
+            }
             if (line.Files.Count > 0 && line.Command is Command.Planets or Command.Titles)
             {
                 // A file that fits in one round of planets in flight is read at once; a longer one is streamed.

@@ -29,6 +29,19 @@ internal static class Inputs
         return line.Repeat == 1 ? urls : [.. urls.SelectMany(url => Enumerable.Repeat(url, line.Repeat))];
     }
 
+    /// <summary>What a crawl without URLs crawls (said on stderr): the configured planets, and whether they are on the
+    /// Internet (any that is not on a loopback host), with the way to the local sample site.</summary>
+    public static string DefaultPlanetsNotice(IReadOnlyList<string> planets)
+    {
+        var remote = AnyOnTheInternet(planets);
+        return $"crawler: no URL given: crawling the {planets.Count} planet{(planets.Count == 1 ? "" : "s")} of crawler.planets" +
+            (remote ? ", on the Internet" : "") + $" ({string.Join(", ", planets)}); give URLs or -f FILE, or run 'crawler demo' for the local sample site";
+    }
+
+    /// <summary>True when any of <paramref name="urls"/> is not on a loopback host (or is not a URL at all).</summary>
+    public static bool AnyOnTheInternet(IEnumerable<string> urls) =>
+        urls.Any(url => !Uri.TryCreate(url, UriKind.Absolute, out var uri) || !uri.IsLoopback);
+
     /// <summary>
     /// The URLs of <c>--file</c> (<c>-</c> = stdin), one a line, blank and <c>#</c> lines skipped, read lazily: a
     /// million lines are never in memory at once. The first URL is read now, so that an unreadable or empty file

@@ -166,6 +166,34 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Host_without_urls_should_say_on_stderr_which_configured_planets_it_crawls_and_crawl_them()
+    {
+        var config = Path.GetTempFileName();
+        await File.WriteAllTextAsync(config, $"crawler.planets = [\"{Planet(1)}\", \"{Planet(2)}\"]\n");
+        try
+        {
+            var run = await CrawlerProcess.RunAsync(["--json", "--config", config]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal(2, run.StdoutLines.Length);
+            var notice = run.Stderr.ReplaceLineEndings("\n").Split('\n')[0];
+            Assert.Contains(Planet(1), notice, StringComparison.Ordinal); // the first line names what is crawled
+            Assert.Contains(Planet(2), notice, StringComparison.Ordinal);
+            Assert.Equal(Inputs.DefaultPlanetsNotice([Planet(1), Planet(2)]), notice);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Theory]
+    [InlineData(true, "http://planet.debian.net", "http://127.0.0.1:8080/")]
+    [InlineData(false, "http://127.0.0.1:8080/", "http://localhost/planet")]
+    [InlineData(true, "not a url")]
+    public void Planets_should_count_as_on_the_internet_when_any_is_not_on_a_loopback_host(bool internet, params string[] planets) =>
+        Assert.Equal(internet, Inputs.AnyOnTheInternet(planets));
+
+    [Fact]
     public async Task Host_should_read_urls_from_stdin_when_the_file_is_a_dash()
     {
         var run = await CrawlerProcess.RunAsync(["--file", "-", "--sequential"], stdin: $"{Planet(1)}\n{Planet(2)}\n");
