@@ -76,7 +76,7 @@ internal sealed record CommandLine(
               --repeat N             fetch each URL N times (titles)
               --user-agent UA        the User-Agent header (its product token also picks the robots.txt group)
               --ignore-robots        do not fetch or obey robots.txt
-              --insecure             accept any TLS certificate (validation is on by default)
+          -k, --insecure             accept any TLS certificate (validation is on by default)
               --max-connections-per-host N   keep-alive connections per host (default 8; 0 = no limit)
               --pipelining           write several requests back to back on one connection
               --proxy URL            send every request through the http:// proxy URL (user:password@ for
@@ -85,7 +85,7 @@ internal sealed record CommandLine(
                                      wins over NO_PROXY
               --timeline FILE        draw every request's phases (DNS, connect, wait, body) as FILE.svg or .html
               --verbose              debug log on stderr
-          -h, --help                 this text
+          -h, --help                 this text (also: crawler help [COMMAND])
         demo:
               --planets N            planets in the farm (default 4)
               --delay-ms D           delay of every response in ms (default 200)
@@ -119,17 +119,24 @@ internal sealed record CommandLine(
         int repeat = 1, planets = 4, delay = 200;
         string? output = null, proxy = null, noProxy = null;
         long? maxFileSize = null;
-        var i = 0;
-        if (args.Count > 0 && args[0] is "titles" or "demo" or "get")
+        if (args.Count > 0 && args[0] == "help")
         {
-            command = args[0] switch { "titles" => Command.Titles, "demo" => Command.Demo, _ => Command.Get };
-            i = 1;
+            return Parse(["--help"]); // 'crawler help [COMMAND]': the usage (one text for every command)
         }
 
+        var commandSeen = false;
         var optionsEnded = false;
-        for (; i < args.Count; i++)
+        for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
+            if (!optionsEnded && !commandSeen && urls.Count == 0 && arg is "titles" or "demo" or "get")
+            {
+                // The subcommand: first, or after options (a URL is never one of these words).
+                command = arg switch { "titles" => Command.Titles, "demo" => Command.Demo, _ => Command.Get };
+                commandSeen = true;
+                continue;
+            }
+
             if (optionsEnded || !arg.StartsWith('-') || arg == "-")
             {
                 urls.Add(arg);

@@ -1,0 +1,42 @@
+namespace Crawler.Tests;
+
+/// <summary>The console host's command line: where the subcommand may stand, and <c>crawler help</c>.</summary>
+public sealed class CommandLineSpecs
+{
+    [Theory]
+    [InlineData("titles --json http://a.test/")]
+    [InlineData("--json titles http://a.test/")]
+    [InlineData("--json --config titles titles http://a.test/")] // the value of --config is not the subcommand
+    public void The_subcommand_should_be_taken_before_or_after_options(string args)
+    {
+        var line = CommandLine.Parse(args.Split(' '));
+        Assert.Equal(Command.Titles, line.Command);
+        Assert.True(line.Json);
+        Assert.Equal(["http://a.test/"], line.Urls);
+    }
+
+    [Fact]
+    public void A_subcommand_word_after_a_url_or_after_the_end_of_options_should_be_a_url()
+    {
+        Assert.Equal(["http://a.test/", "titles"], CommandLine.Parse(["http://a.test/", "titles"]).Urls);
+        Assert.Equal(["titles"], CommandLine.Parse(["--", "titles"]).Urls);
+        Assert.Equal(Command.Planets, CommandLine.Parse(["--", "titles"]).Command);
+    }
+
+    [Theory]
+    [InlineData("help")]
+    [InlineData("help get")]
+    public void Help_as_a_command_should_be_the_usage_and_never_a_url(string args) =>
+        Assert.Equal(Command.Help, CommandLine.Parse(args.Split(' ')).Command);
+
+    [Fact]
+    public void The_usage_should_list_the_short_form_of_insecure() =>
+        Assert.Contains("-k, --insecure", CommandLine.Usage, StringComparison.Ordinal);
+
+    [Fact]
+    public void Get_after_options_should_take_its_own_flags()
+    {
+        var line = CommandLine.Parse(["--timeout", "5", "get", "-i", "http://a.test/"]);
+        Assert.Equal((Command.Get, true), (line.Command, line.IncludeHead));
+    }
+}
