@@ -40,13 +40,18 @@ internal sealed record CommandLine(
     string? OutputFile = null,
     long? MaxFileSize = null,
     string? Proxy = null,
-    string? NoProxy = null)
+    string? NoProxy = null,
+    int? Retries = null,
+    double? HostDelaySeconds = null)
 {
     /// <summary>The longest --timeout or --deadline: about 23 days, within what Akka's scheduler can wait.</summary>
     private const int MaxSeconds = 2_000_000;
 
     /// <summary>The most --repeat: each repeat is a planet held in memory.</summary>
     private const int MaxRepeat = 1_000_000;
+
+    /// <summary>The most --retries: beyond it, a planet's timeout under --timeout grows past any use.</summary>
+    private const int MaxRetries = 100;
 
     /// <summary>The most planets the sample site serves (demo --planets): its home page lists them all.</summary>
     private const int MaxDemoPlanets = 100_000;
@@ -78,6 +83,8 @@ internal sealed record CommandLine(
               --ignore-robots        do not fetch or obey robots.txt
           -k, --insecure             accept any TLS certificate (validation is on by default)
               --max-connections-per-host N   keep-alive connections per host (default 8; 0 = no limit)
+              --retries N            retries after a request's first attempt (crawler.retry.max-retries; default 2)
+              --host-delay SECONDS   least time between two requests to one host (crawler.min-host-delay; default 0)
               --pipelining           write several requests back to back on one connection
               --proxy URL            send every request through the http:// proxy URL (user:password@ for
                                      Basic auth; '' for none); wins over HTTP_PROXY, HTTPS_PROXY, ALL_PROXY
@@ -113,7 +120,8 @@ internal sealed record CommandLine(
         var insecure = false;
         var pipelining = false;
         string? timeline = null;
-        int? perHost = null;
+        int? perHost = null, retries = null;
+        double? hostDelay = null;
         double? timeout = null, deadline = null;
         bool json = false, sequential = false, verbose = false, help = false, includeHead = false, headOnly = false, follow = false;
         int repeat = 1, planets = 4, delay = 200;
@@ -190,6 +198,12 @@ internal sealed record CommandLine(
                 case "--max-connections-per-host":
                     perHost = NonNegativeInt(args, ref i);
                     break;
+                case "--retries":
+                    retries = NonNegativeInt(args, ref i, MaxRetries);
+                    break;
+                case "--host-delay":
+                    hostDelay = Seconds(args, ref i, zero: true);
+                    break;
                 case "--pipelining":
                     pipelining = true;
                     break;
@@ -253,7 +267,7 @@ internal sealed record CommandLine(
 
         return new CommandLine(help ? Command.Help : command, urls, files, json, config, timeout, deadline, sequential, article, title,
             repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow,
-            output, maxFileSize, proxy, noProxy);
+            output, maxFileSize, proxy, noProxy, retries, hostDelay);
     }
 
     /// <summary>A size in bytes, as curl takes it: a whole number with an optional k, M or G (powers of 1024).</summary>
@@ -308,13 +322,15 @@ internal sealed record CommandLine(
         return args[++i];
     }
 
-    private static double PositiveNumber(IReadOnlyList<string> args, ref int i)
+    private static double PositiveNumber(IReadOnlyList<string> args, ref int i) => Seconds(args, ref i, zero: false);
+
+    private static double Seconds(IReadOnlyList<string> args, ref int i, bool zero)
     {
         var option = args[i];
         var text = Value(args, ref i);
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value <= MaxSeconds
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && (value > 0 || (zero && value == 0)) && value <= MaxSeconds
             ? value
-            : throw new UsageException($"option '{option}' needs a number of seconds above 0 and at most {MaxSeconds}, not '{text}'");
+            : throw new UsageException($"option '{option}' needs a number of seconds {(zero ? "from 0" : "above 0")} and at most {MaxSeconds}, not '{text}'");
     }
 
     private static int PositiveInt(IReadOnlyList<string> args, ref int i, int maximum = int.MaxValue) => WholeNumber(args, ref i, 1, maximum);

@@ -83,7 +83,7 @@ internal static class HostConfig
                 hocon.Duration($"crawler.http.{phase}", current < limit ? current : limit);
             }
 
-            var attempts = 1 + Math.Max(0, Integer(configured, "crawler.retry.max-retries"));
+            var attempts = 1 + Math.Max(0, line.Retries ?? Integer(configured, "crawler.retry.max-retries"));
             hocon.Duration("crawler.planet-timeout", 2 * attempts * limit);
         }
 
@@ -97,6 +97,8 @@ internal static class HostConfig
             .Text("crawler.title-selector", line.TitleSelector)
             .Text("crawler.http.user-agent", line.UserAgent)
             .Number("crawler.http.max-connections-per-host", perHost)
+            .Number("crawler.retry.max-retries", line.Retries)
+            .Duration("crawler.min-host-delay", line.HostDelaySeconds is { } spacing ? TimeSpan.FromMilliseconds((long)(spacing * 1000)) : null)
             .Switch("crawler.http.pipelining", line.Pipelining ? true : null)
             .Switch("crawler.http.tls.insecure", line.Insecure ? true : null)
             .Switch("crawler.robots.enabled", line.IgnoreRobots ? false : null)

@@ -45,4 +45,25 @@ public sealed class HostConfigSpecs
             Environment.SetEnvironmentVariable("HTTPS_PROXY", null);
         }
     }
+
+    [Fact]
+    public void Retries_and_host_delay_on_the_command_line_should_set_their_keys_and_the_planet_timeout_should_count_those_retries()
+    {
+        var settings = Crawler.Core.Configuration.CrawlerSettings.Create(HostConfig.Build(CommandLine.Parse(
+            ["--retries", "0", "--host-delay", "1.5", "--timeout", "2", "http://x.test/"])).GetConfig("crawler"));
+        Assert.Equal(0, settings.Retry.MaxRetries);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), settings.MinHostDelay);
+        Assert.Equal(TimeSpan.FromSeconds(4), settings.PlanetTimeout); // two requests, one attempt each, 2 s each
+
+        var defaults = Crawler.Core.Configuration.CrawlerSettings.Create(HostConfig.Build(CommandLine.Parse(["http://x.test/"])).GetConfig("crawler"));
+        Assert.Equal((2, TimeSpan.Zero), (defaults.Retry.MaxRetries, defaults.MinHostDelay));
+    }
+
+    [Theory]
+    [InlineData("--retries", "-1")]
+    [InlineData("--retries", "101")]
+    [InlineData("--host-delay", "-1")]
+    [InlineData("--host-delay", "soon")]
+    public void Bad_retries_or_host_delay_should_be_bad_usage(string option, string value) =>
+        Assert.Throws<UsageException>(() => CommandLine.Parse([option, value, "http://x.test/"]));
 }
