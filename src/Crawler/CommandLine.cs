@@ -61,7 +61,7 @@ internal sealed record CommandLine(
 
     public const string Usage = """
         usage: crawler [options] [URL ...]       the planet job; no URL: the planets in hocon/crawler.conf
-               crawler titles [options] URL ...  the trivial job: each page's title; --repeat N fetches each N times
+               crawler titles [options] URL ...  the trivial job: 'URL : title' for each page; --repeat N fetches each N times
                crawler demo [options]            serve the sample planet farm on 127.0.0.1 and crawl it
                crawler get [-i] [-I] [-L] [-o FILE] [--max-filesize SIZE] [--timeout S] URL
                                                  one request through our client; the body to stdout as it

@@ -227,7 +227,7 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     {
         var run = await CrawlerProcess.RunAsync(["titles", "--repeat", "3", _farm.BaseUri.ToString()]);
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(["Planet farm", "Planet farm", "Planet farm"], run.StdoutLines);
+        Assert.Equal(Enumerable.Repeat($"{_farm.BaseUri} : Planet farm", 3), run.StdoutLines);
         Assert.Contains("3 pages: 3 ok, 0 failed in", run.Stderr, StringComparison.Ordinal);
     }
 
@@ -376,7 +376,7 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
         {
             var run = await CrawlerProcess.RunAsync(["titles", "--config", config, Planet(2)]);
             Assert.True(run.ExitCode == 0, run.ToString());
-            Assert.Equal(["Planet 2"], run.StdoutLines);
+            Assert.Equal([$"{Planet(2)} : Planet 2"], run.StdoutLines);
         }
         finally
         {

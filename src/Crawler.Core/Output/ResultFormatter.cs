@@ -54,7 +54,7 @@ public static class ResultFormatter
     // them by itself).
     private static string Text(Crawl.PlanetResult result, CrawlMode mode) => result switch
     {
-        Crawl.PlanetFetched ok when mode == CrawlMode.Titles => $"{TerminalText.Escape(ok.Title)}\n",
+        Crawl.PlanetFetched ok when mode == CrawlMode.Titles => $"{TerminalText.Escape(ok.Planet)} : {TerminalText.Escape(ok.Title)}\n",
         Crawl.PlanetFetched ok => $"first article on {TerminalText.Escape(ok.Planet)} :\n{TerminalText.Escape(ok.Article)}\n{TerminalText.Escape(ok.Title)}\n\n",
         Crawl.PlanetFailed failed => $"failed on {TerminalText.Escape(failed.Planet)} : {KindAndMessage(failed)}\n" +
                                      (mode == CrawlMode.Titles ? string.Empty : "\n"),

@@ -39,8 +39,8 @@ public sealed class ResultFormatterSpecs
             ResultFormatter.Format(NotFound with { Failure = new Failure(kind, message) }, CrawlMode.Titles, ResultFormat.Text));
 
     [Fact]
-    public void Text_should_be_the_title_alone_in_the_titles_job() =>
-        Assert.Equal("A \"quoted\" title\n", ResultFormatter.Format(Ok with { Article = null }, CrawlMode.Titles, ResultFormat.Text));
+    public void Text_should_be_the_url_and_the_title_in_the_titles_job() =>
+        Assert.Equal("http://p.test/ : A \"quoted\" title\n", ResultFormatter.Format(Ok with { Article = null }, CrawlMode.Titles, ResultFormat.Text));
 
     [Fact]
     public void Json_should_hold_exactly_the_planet_fields() =>
