@@ -79,6 +79,7 @@ internal static class InProcess
     private static string Ratio(double median, double ideal) =>
         ideal > 0 ? (median / ideal).ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
 
-    private static Task<CrawlSummary> Crawl(ActorSystem system, CrawlerSettings settings, IReadOnlyList<string> urls, CrawlMode mode) =>
+    /// <summary>One crawl on <paramref name="system"/>, its output dropped.</summary>
+    internal static Task<CrawlSummary> Crawl(ActorSystem system, CrawlerSettings settings, IReadOnlyList<string> urls, CrawlMode mode) =>
         CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, ResultFormat.Text, TextWriter.Null, TextWriter.Null).Completion;
 }

@@ -7,7 +7,6 @@ using Akka.Dispatch;
 using Akka.Dispatch.MessageQueues;
 using Crawler.Core;
 using Crawler.Core.Configuration;
-using Crawler.Core.Embedding;
 using Crawler.Core.Output;
 using Crawler.SampleSite;
 
@@ -33,13 +32,13 @@ internal static class MessageCount
             """);
         var settings = CrawlerSettings.Create(system);
         await using var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(planets, TimeSpan.FromMilliseconds(20)));
-        await Crawl(system, settings, [farm.PlanetUrls[0]]); // warm-up: the system's own start-up messages are not counted
+        await InProcess.Crawl(system, settings, [farm.PlanetUrls[0]], CrawlMode.Planets); // warm-up: the system's own start-up messages are not counted
         foreach (var counter in CountingQueue.Counts.Values)
         {
             Interlocked.Exchange(ref counter.Value, 0); // zeroed, not removed: the queues of living actors hold theirs
         }
 
-        var summary = await Crawl(system, settings, farm.PlanetUrls);
+        var summary = await InProcess.Crawl(system, settings, farm.PlanetUrls, CrawlMode.Planets);
         Console.WriteLine(ResultFormatter.Summary(summary, CrawlMode.Planets));
         var total = CountingQueue.Counts.Values.Sum(c => c.Value);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -51,9 +50,6 @@ internal static class MessageCount
 
         await system.Terminate();
     }
-
-    private static Task<CrawlSummary> Crawl(ActorSystem system, CrawlerSettings settings, IReadOnlyList<string> urls) =>
-        CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], CrawlMode.Planets), settings, ResultFormat.Text, TextWriter.Null, TextWriter.Null).Completion;
 
     /// <summary>An unbounded mailbox whose queue counts what it is given.</summary>
     public sealed class CountingMailbox(Akka.Actor.Settings settings, Config config)
