@@ -42,7 +42,8 @@ internal sealed record CommandLine(
     string? Proxy = null,
     string? NoProxy = null,
     int? Retries = null,
-    double? HostDelaySeconds = null)
+    double? HostDelaySeconds = null,
+    bool Quiet = false)
 {
     /// <summary>The longest --timeout or --deadline: about 23 days, within what Akka's scheduler can wait.</summary>
     private const int MaxSeconds = 2_000_000;
@@ -92,6 +93,7 @@ internal sealed record CommandLine(
                                      wins over NO_PROXY
               --timeline FILE        draw every request's phases (DNS, connect, wait, body) as FILE.svg or .html
               --verbose              debug log on stderr
+          -q, --quiet                the results alone: no summary, progress line or notice on stderr
           -h, --help                 this text (also: crawler help [COMMAND])
         demo:
               --planets N            planets in the farm (default 4)
@@ -122,6 +124,7 @@ internal sealed record CommandLine(
         string? timeline = null;
         int? perHost = null, retries = null;
         double? hostDelay = null;
+        var quiet = false;
         double? timeout = null, deadline = null;
         bool json = false, sequential = false, verbose = false, help = false, includeHead = false, headOnly = false, follow = false;
         int repeat = 1, planets = 4, delay = 200;
@@ -198,6 +201,9 @@ internal sealed record CommandLine(
                 case "--max-connections-per-host":
                     perHost = NonNegativeInt(args, ref i);
                     break;
+                case "-q" or "--quiet":
+                    quiet = true;
+                    break;
                 case "--retries":
                     retries = NonNegativeInt(args, ref i, MaxRetries);
                     break;
@@ -267,7 +273,7 @@ internal sealed record CommandLine(
 
         return new CommandLine(help ? Command.Help : command, urls, files, json, config, timeout, deadline, sequential, article, title,
             repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow,
-            output, maxFileSize, proxy, noProxy, retries, hostDelay);
+            output, maxFileSize, proxy, noProxy, retries, hostDelay, quiet);
     }
 
     /// <summary>A size in bytes, as curl takes it: a whole number with an optional k, M or G (powers of 1024).</summary>

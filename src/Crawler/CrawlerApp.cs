@@ -76,7 +76,7 @@ internal static class CrawlerApp
             config = HostConfig.Build(line);
             settings = CrawlerSettings.Create(config.GetConfig("crawler"));
             urls = line.Command is Command.Demo or Command.Get ? line.Urls : Inputs.FromCommandLine(line, settings);
-            if (line.Command is Command.Planets && line.Urls.Count == 0 && line.Files.Count == 0)
+            if (line.Command is Command.Planets && line.Urls.Count == 0 && line.Files.Count == 0 && !line.Quiet)
             {
                 await stderr.WriteLineAsync(Inputs.DefaultPlanetsNotice(settings.Planets)).ConfigureAwait(false);
             }
@@ -152,15 +152,16 @@ internal static class CrawlerApp
         IEnumerable<string>? fileUrls, CrawlerSettings settings, ResultFormat format, GuardedWriter stdout, TextWriter stderr, bool terminal)
     {
         var mode = line.Command == Command.Titles ? CrawlMode.Titles : CrawlMode.Planets;
-        // A progress line only on a terminal: a pipe or a file gets results and the summary alone.
-        var progress = terminal && !Console.IsErrorRedirected;
+        // A progress line only on a terminal: a pipe or a file gets results and the summary alone; --quiet neither.
+        var progress = terminal && !Console.IsErrorRedirected && !line.Quiet;
+        var summaryOutput = line.Quiet ? TextWriter.Null : stderr;
         // Signals are caught before the crawl starts: a fast first result must not outrun the handlers.
         using var interruption = new Interruption();
         var crawl = fileUrls is null
-            ? CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, stderr, line.TimelinePath, progress)
+            ? CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, summaryOutput, line.TimelinePath, progress)
             : CrawlerStreams.Start(system, Source.From(urls).Concat(Source.From(fileUrls)
                     .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))),
-                mode, settings, format, stdout, stderr, line.TimelinePath, progress);
+                mode, settings, format, stdout, summaryOutput, line.TimelinePath, progress);
         interruption.Run(crawl.Cancel); // a signal that came while the crawl was being started cancels it now
         stdout.OnBroken(_ => crawl.Cancel("its results cannot be written (the output was closed or is full)"));
 

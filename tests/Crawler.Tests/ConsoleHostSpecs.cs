@@ -187,6 +187,26 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("--quiet")]
+    [InlineData("-q")]
+    public async Task Host_with_quiet_should_write_the_results_alone_and_nothing_on_stderr(string quiet)
+    {
+        var config = Path.GetTempFileName();
+        await File.WriteAllTextAsync(config, $"crawler.planets = [\"{Planet(1)}\", \"{Planet(2)}\"]\n");
+        try
+        {
+            var run = await CrawlerProcess.RunAsync([quiet, "--json", "--config", config]); // no URL: no notice either
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal(2, run.StdoutLines.Length);
+            Assert.Equal(string.Empty, run.Stderr);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Theory]
     [InlineData(true, "http://planet.debian.net", "http://127.0.0.1:8080/")]
     [InlineData(false, "http://127.0.0.1:8080/", "http://localhost/planet")]
     [InlineData(true, "not a url")]
