@@ -8,6 +8,7 @@ internal enum Command
     Planets,
     Titles,
     Demo,
+    ServeSample,
     Get,
     Help,
 }
@@ -43,7 +44,8 @@ internal sealed record CommandLine(
     string? NoProxy = null,
     int? Retries = null,
     double? HostDelaySeconds = null,
-    bool Quiet = false)
+    bool Quiet = false,
+    int SamplePort = 0)
 {
     /// <summary>The longest --timeout or --deadline: about 23 days, within what Akka's scheduler can wait.</summary>
     private const int MaxSeconds = 2_000_000;
@@ -64,6 +66,9 @@ internal sealed record CommandLine(
         usage: crawler [options] [URL ...]       the planet job; no URL: the planets in hocon/crawler.conf
                crawler titles [options] URL ...  the trivial job: 'URL : title' for each page; --repeat N fetches each N times
                crawler demo [options]            serve the sample planet farm on 127.0.0.1 and crawl it
+               crawler serve-sample [--planets N] [--delay-ms D] [--port P]
+                                                 serve the sample planet farm on 127.0.0.1 until Ctrl-C; its
+                                                 URL on stdout, to crawl with the other commands
                crawler get [-i] [-I] [-L] [-o FILE] [--max-filesize SIZE] [--timeout S] URL
                                                  one request through our client; the body to stdout as it
                                                  arrives, like curl
@@ -95,9 +100,10 @@ internal sealed record CommandLine(
               --verbose              debug log on stderr
           -q, --quiet                the results alone: no summary, progress line or notice on stderr
           -h, --help                 this text (also: crawler help [COMMAND])
-        demo:
+        demo and serve-sample:
               --planets N            planets in the farm (default 4)
               --delay-ms D           delay of every response in ms (default 200)
+              --port P               serve-sample's port on 127.0.0.1 (default 0: a free one)
         get:
           -i                         the status line and headers first
           -I                         send HEAD (and print the status line and headers)
@@ -125,6 +131,7 @@ internal sealed record CommandLine(
         int? perHost = null, retries = null;
         double? hostDelay = null;
         var quiet = false;
+        var port = 0;
         double? timeout = null, deadline = null;
         bool json = false, sequential = false, verbose = false, help = false, includeHead = false, headOnly = false, follow = false;
         int repeat = 1, planets = 4, delay = 200;
@@ -140,10 +147,13 @@ internal sealed record CommandLine(
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            if (!optionsEnded && !commandSeen && urls.Count == 0 && arg is "titles" or "demo" or "get")
+            if (!optionsEnded && !commandSeen && urls.Count == 0 && arg is "titles" or "demo" or "get" or "serve-sample")
             {
                 // The subcommand: first, or after options (a URL is never one of these words).
-                command = arg switch { "titles" => Command.Titles, "demo" => Command.Demo, _ => Command.Get };
+                command = arg switch
+                {
+                    "titles" => Command.Titles, "demo" => Command.Demo, "serve-sample" => Command.ServeSample, _ => Command.Get,
+                };
                 commandSeen = true;
                 continue;
             }
@@ -204,6 +214,9 @@ internal sealed record CommandLine(
                 case "-q" or "--quiet":
                     quiet = true;
                     break;
+                case "--port" when command == Command.ServeSample:
+                    port = NonNegativeInt(args, ref i, 65535);
+                    break;
                 case "--retries":
                     retries = NonNegativeInt(args, ref i, MaxRetries);
                     break;
@@ -225,10 +238,10 @@ internal sealed record CommandLine(
                 case "--verbose":
                     verbose = true;
                     break;
-                case "--planets" when command == Command.Demo:
+                case "--planets" when command is Command.Demo or Command.ServeSample:
                     planets = PositiveInt(args, ref i, MaxDemoPlanets);
                     break;
-                case "--delay-ms" when command == Command.Demo:
+                case "--delay-ms" when command is Command.Demo or Command.ServeSample:
                     delay = NonNegativeInt(args, ref i, MaxDemoDelayMs);
                     break;
                 case "-i" when command == Command.Get:
@@ -261,6 +274,11 @@ internal sealed record CommandLine(
             CheckWritable(timeline);
         }
 
+        if (command == Command.ServeSample && (urls.Count > 0 || files.Count > 0))
+        {
+            throw new UsageException("serve-sample serves the sample site and takes no URLs");
+        }
+
         if (command == Command.Demo && (urls.Count > 0 || files.Count > 0))
         {
             throw new UsageException("demo crawls its own sample site and takes no URLs");
@@ -273,7 +291,7 @@ internal sealed record CommandLine(
 
         return new CommandLine(help ? Command.Help : command, urls, files, json, config, timeout, deadline, sequential, article, title,
             repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow,
-            output, maxFileSize, proxy, noProxy, retries, hostDelay, quiet);
+            output, maxFileSize, proxy, noProxy, retries, hostDelay, quiet, port);
     }
 
     /// <summary>A size in bytes, as curl takes it: a whole number with an optional k, M or G (powers of 1024).</summary>

@@ -73,6 +73,11 @@ internal static class CrawlerApp
                 return ExitFailures; // nowhere to write the results: said by the caller
             }
 
+            if (line.Command == Command.ServeSample)
+            {
+                return await ServeSampleAsync(line, stdout, stderr).ConfigureAwait(false);
+            }
+
             config = HostConfig.Build(line);
             settings = CrawlerSettings.Create(config.GetConfig("crawler"));
             urls = line.Command is Command.Demo or Command.Get ? line.Urls : Inputs.FromCommandLine(line, settings);
@@ -181,6 +186,37 @@ internal static class CrawlerApp
         }
 
         return interruption.Interrupted ? ExitInterrupted : summary.AllOk ? ExitOk : ExitFailures;
+    }
+
+    /// <summary><c>serve-sample</c>: the sample planet farm on 127.0.0.1 until Ctrl-C or SIGTERM (exit 0: its normal
+    /// end); its URL on stdout, what it serves on stderr. No ActorSystem.</summary>
+    private static async Task<int> ServeSampleAsync(CommandLine line, TextWriter stdout, TextWriter stderr)
+    {
+        using var interruption = new Interruption();
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        interruption.Run(_ => stopped.TrySetResult());
+        PlanetFarm farm;
+        try
+        {
+            farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(line.DemoPlanets, TimeSpan.FromMilliseconds(line.DemoDelayMs), line.SamplePort))
+                .ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await stderr.WriteLineAsync($"crawler: serve-sample cannot listen on 127.0.0.1:{line.SamplePort}: {e.Message}").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
+        await using (farm.ConfigureAwait(false))
+        {
+            await stdout.WriteLineAsync(farm.BaseUri.ToString()).ConfigureAwait(false);
+            await stdout.FlushAsync().ConfigureAwait(false);
+            await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Serving {line.DemoPlanets} planets at {farm.BaseUri}planet/0 ... planet/{line.DemoPlanets - 1} ({line.DemoDelayMs} ms per response) until Ctrl-C; crawl them with: crawler {farm.BaseUri}planet/0")).ConfigureAwait(false);
+            await stopped.Task.ConfigureAwait(false);
+        }
+
+        return ExitOk;
     }
 
     private static async Task<int> DemoAsync(ActorSystem system, CommandLine line, CrawlerSettings settings,

@@ -186,6 +186,39 @@ public sealed class ConsoleHostSpecs : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Serve_sample_should_print_its_url_serve_the_farm_to_a_crawl_and_end_with_0_on_a_signal()
+    {
+        CrawlerRun? crawl = null;
+        var served = await CrawlerProcess.RunAndSignalAsync(["serve-sample", "--planets", "3", "--delay-ms", "0"], line =>
+        {
+            if (!line.StartsWith("http://127.0.0.1:", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            // The other commands crawl it: a crawl of its three planets, while it serves.
+            crawl = CrawlerProcess.RunAsync(["--json", .. Enumerable.Range(0, 3).Select(n => $"{line}planet/{n}")]).GetAwaiter().GetResult();
+            return true;
+        }, "INT");
+        Assert.True(served.ExitCode == 0, served.ToString());
+        Assert.NotNull(crawl);
+        Assert.True(crawl.ExitCode == 0, crawl.ToString());
+        Assert.Equal(3, crawl.StdoutLines.Length);
+        Assert.All(crawl.StdoutLines, l => Assert.True(System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("ok").GetBoolean(), l));
+    }
+
+    [Fact]
+    public async Task Serve_sample_should_refuse_urls_and_a_taken_port_as_bad_usage()
+    {
+        Assert.Equal(2, (await CrawlerProcess.RunAsync(["serve-sample", "http://127.0.0.1/"])).ExitCode);
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var run = await CrawlerProcess.RunAsync(["serve-sample", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.True(run.ExitCode == 2, run.ToString());
+    }
+
     [Theory]
     [InlineData("--quiet")]
     [InlineData("-q")]
