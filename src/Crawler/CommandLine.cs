@@ -10,6 +10,7 @@ internal enum Command
     Demo,
     ServeSample,
     Get,
+    Jobs,
     Help,
 }
 
@@ -45,8 +46,14 @@ internal sealed record CommandLine(
     int? Retries = null,
     double? HostDelaySeconds = null,
     bool Quiet = false,
-    int SamplePort = 0)
+    int SamplePort = 0,
+    string? Job = null,
+    string? Journal = null,
+    bool Fresh = false)
 {
+    /// <summary>The longest job name.</summary>
+    private const int MaxJobName = 100;
+
     /// <summary>The longest --timeout or --deadline: about 23 days, within what Akka's scheduler can wait.</summary>
     private const int MaxSeconds = 2_000_000;
 
@@ -72,6 +79,13 @@ internal sealed record CommandLine(
                crawler get [-i] [-I] [-L] [-o FILE] [--max-filesize SIZE] [--timeout S] URL
                                                  one request through our client; the body to stdout as it
                                                  arrives, like curl
+               crawler --job NAME --journal FILE [options] [URL ... | -f FILE]
+                                                 a resumable crawl (planets or titles): each result is saved
+                                                 in FILE (SQLite) before it is printed; the same command
+                                                 again, after Ctrl-C, a kill or a crash, prints what was done
+                                                 and crawls only the rest
+               crawler jobs --journal FILE [--json]
+                                                 the jobs FILE holds, with their progress
 
         options:
           -f, --file FILE            read URLs from FILE, one a line ('-' = stdin; blank and # lines skipped);
@@ -99,6 +113,9 @@ internal sealed record CommandLine(
               --timeline FILE        draw every request's phases (DNS, connect, wait, body) as FILE.svg or .html
               --verbose              debug log on stderr
           -q, --quiet                the results alone: no summary, progress line or notice on stderr
+              --job NAME             name the crawl as a resumable job (letters, digits, '.', '_', '-')
+              --journal FILE         the SQLite file that keeps jobs (created if absent)
+              --fresh                forget what the journal holds of the job and start it over
           -h, --help                 this text (also: crawler help [COMMAND])
         demo and serve-sample:
               --planets N            planets in the farm (default 4)
@@ -137,6 +154,8 @@ internal sealed record CommandLine(
         int repeat = 1, planets = 4, delay = 200;
         string? output = null, proxy = null, noProxy = null;
         long? maxFileSize = null;
+        string? job = null, journal = null;
+        var fresh = false;
         if (args.Count > 0 && args[0] == "help")
         {
             return Parse(["--help"]); // 'crawler help [COMMAND]': the usage (one text for every command)
@@ -147,12 +166,13 @@ internal sealed record CommandLine(
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            if (!optionsEnded && !commandSeen && urls.Count == 0 && arg is "titles" or "demo" or "get" or "serve-sample")
+            if (!optionsEnded && !commandSeen && urls.Count == 0 && arg is "titles" or "demo" or "get" or "serve-sample" or "jobs")
             {
                 // The subcommand: first, or after options (a URL is never one of these words).
                 command = arg switch
                 {
-                    "titles" => Command.Titles, "demo" => Command.Demo, "serve-sample" => Command.ServeSample, _ => Command.Get,
+                    "titles" => Command.Titles, "demo" => Command.Demo, "serve-sample" => Command.ServeSample, "jobs" => Command.Jobs,
+                    _ => Command.Get,
                 };
                 commandSeen = true;
                 continue;
@@ -226,6 +246,15 @@ internal sealed record CommandLine(
                 case "--pipelining":
                     pipelining = true;
                     break;
+                case "--job":
+                    job = JobName(args, ref i);
+                    break;
+                case "--journal":
+                    journal = Value(args, ref i);
+                    break;
+                case "--fresh":
+                    fresh = true;
+                    break;
                 case "--proxy" or "-x":
                     proxy = Value(args, ref i);
                     break;
@@ -289,9 +318,57 @@ internal sealed record CommandLine(
             throw new UsageException("get takes exactly one URL");
         }
 
+        CheckJob(command, job, journal, fresh, urls.Count > 0 || files.Count > 0);
         return new CommandLine(help ? Command.Help : command, urls, files, json, config, timeout, deadline, sequential, article, title,
             repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow,
-            output, maxFileSize, proxy, noProxy, retries, hostDelay, quiet, port);
+            output, maxFileSize, proxy, noProxy, retries, hostDelay, quiet, port, job, journal, fresh);
+    }
+
+    /// <summary>--job, --journal and --fresh go together, with the crawls that can be resumed; jobs takes a journal.</summary>
+    private static void CheckJob(Command command, string? job, string? journal, bool fresh, bool anyUrls)
+    {
+        if (command == Command.Jobs)
+        {
+            if (journal is null)
+            {
+                throw new UsageException("jobs needs --journal FILE");
+            }
+
+            if (job is not null || fresh || anyUrls)
+            {
+                throw new UsageException("jobs lists the jobs of --journal FILE and takes no URLs, --job or --fresh");
+            }
+
+            return;
+        }
+
+        if (job is not null && command is not (Command.Planets or Command.Titles))
+        {
+            throw new UsageException("--job names a crawl (the planet job or titles), not demo, get or serve-sample");
+        }
+
+        if (job is not null && journal is null)
+        {
+            throw new UsageException("--job needs --journal FILE, the SQLite file that keeps the job");
+        }
+
+        if (job is null && journal is not null)
+        {
+            throw new UsageException("--journal keeps a job: name it with --job NAME (or list its jobs: crawler jobs --journal FILE)");
+        }
+
+        if (fresh && job is null)
+        {
+            throw new UsageException("--fresh starts a job over: name it with --job NAME");
+        }
+    }
+
+    private static string JobName(IReadOnlyList<string> args, ref int i)
+    {
+        var name = Value(args, ref i);
+        return name.Length is > 0 and <= MaxJobName && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')
+            ? name
+            : throw new UsageException($"--job needs a name of 1 to {MaxJobName} letters, digits, '.', '_' or '-', not '{name}'");
     }
 
     /// <summary>A size in bytes, as curl takes it: a whole number with an optional k, M or G (powers of 1024).</summary>

@@ -13,6 +13,7 @@ using Crawler.SampleSite;
 using Serilog;
 using Serilog.Events;
 using Crawler.Core.Coordination;
+using Crawler.Journal;
 
 namespace Crawler;
 
@@ -88,15 +89,28 @@ internal static class CrawlerApp
             if (line.Files.Count > 0 && line.Command is Command.Planets or Command.Titles)
             {
                 // A file that fits in one round of planets in flight is read at once; a longer one is streamed.
-                fileUrls = Inputs.OpenFiles(line.Files, line.Repeat, out var all, settings.MaxPlanetsInFlight, settings.MaxUrlLength);
+                // A job's planets are all read first: the journal compares them with the job's, and knows them by index.
+                var small = line.Job is null ? settings.MaxPlanetsInFlight : int.MaxValue;
+                fileUrls = Inputs.OpenFiles(line.Files, line.Repeat, out var all, small, settings.MaxUrlLength);
                 if (all is not null)
                 {
                     urls = [.. urls, .. all];
                     fileUrls = null;
                 }
             }
+
+            if (line.Journal is { } journal)
+            {
+                // Checked before any actor opens it: not a database, read-only, missing is one line and exit 2.
+                config = config.WithFallback(JournalConfig.For(JournalFile.Open(journal, create: line.Command != Command.Jobs)));
+            }
         }
         catch (UsageException e)
+        {
+            await stderr.WriteLineAsync($"crawler: {e.Message}").ConfigureAwait(false);
+            return ExitUsage;
+        }
+        catch (JournalException e)
         {
             await stderr.WriteLineAsync($"crawler: {e.Message}").ConfigureAwait(false);
             return ExitUsage;
@@ -143,6 +157,10 @@ internal static class CrawlerApp
                         await system.Terminate().ConfigureAwait(false);
                     }
 
+                case Command.Jobs:
+                    return await JobCommand.ListAsync(system, line, format, stdout, stderr).ConfigureAwait(false);
+                case Command.Planets or Command.Titles when line.Job is not null:
+                    return await JobCommand.RunAsync(system, line, urls, config, settings, format, stdout, stderr, terminal).ConfigureAwait(false);
                 default:
                     return await CrawlAsync(system, line, urls, fileUrls, settings, format, stdout, stderr, terminal).ConfigureAwait(false);
             }
@@ -153,8 +171,11 @@ internal static class CrawlerApp
         }
     }
 
-    private static async Task<int> CrawlAsync(ActorSystem system, CommandLine line, IReadOnlyList<string> urls,
-        IEnumerable<string>? fileUrls, CrawlerSettings settings, ResultFormat format, GuardedWriter stdout, TextWriter stderr, bool terminal)
+    /// <summary>Runs the crawl of <paramref name="urls"/> (then <paramref name="fileUrls"/>, streamed) and turns its
+    /// summary into the exit code; <paramref name="wrapPrinter"/> puts a job's journal before the printer.</summary>
+    internal static async Task<int> CrawlAsync(ActorSystem system, CommandLine line, IReadOnlyList<string> urls,
+        IEnumerable<string>? fileUrls, CrawlerSettings settings, ResultFormat format, GuardedWriter stdout, TextWriter stderr, bool terminal,
+        Func<Props, Props>? wrapPrinter = null)
     {
         var mode = line.Command == Command.Titles ? CrawlMode.Titles : CrawlMode.Planets;
         // A progress line only on a terminal: a pipe or a file gets results and the summary alone; --quiet neither.
@@ -163,7 +184,8 @@ internal static class CrawlerApp
         // Signals are caught before the crawl starts: a fast first result must not outrun the handlers.
         using var interruption = new Interruption();
         var crawl = fileUrls is null
-            ? CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, summaryOutput, line.TimelinePath, progress)
+            ? CrawlerProps.Start(system, new Crawl.StartCrawl([.. urls], mode), settings, format, stdout, summaryOutput, line.TimelinePath, progress,
+                wrapPrinter)
             : CrawlerStreams.Start(system, Source.From(urls).Concat(Source.From(fileUrls)
                     .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))),
                 mode, settings, format, stdout, summaryOutput, line.TimelinePath, progress);

@@ -29,16 +29,19 @@ internal static class CrawlerProps
     /// Starts a crawl of <paramref name="start"/> in <paramref name="system"/> (the actor <c>crawl-coordinator-N</c>,
     /// with its printer as a child). Its <see cref="CrawlHandle.Completion"/> gives the summary once every planet has
     /// reported (it is cancelled if the printer is stopped first, when the system shuts down), and
-    /// <see cref="CrawlHandle.Cancel"/> ends the crawl early with <c>cancelled</c> results.
+    /// <see cref="CrawlHandle.Cancel"/> ends the crawl early with <c>cancelled</c> results. <paramref name="wrapPrinter"/>
+    /// puts an actor between the coordinator and the printer (a resumed job's journal), given the printer's Props.
     /// </summary>
     public static CrawlHandle Start(ActorSystem system, Crawl.StartCrawl start, CrawlerSettings settings,
-        ResultFormat format, TextWriter output, TextWriter summaryOutput, string? timelinePath = null, bool progress = false)
+        ResultFormat format, TextWriter output, TextWriter summaryOutput, string? timelinePath = null, bool progress = false,
+        Func<Props, Props>? wrapPrinter = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
         SchedulerWarmUp.Ensure(system);
         var (printer, completion) = PrinterFor(settings, format, output, summaryOutput, timelinePath, progress);
-        var coordinator = system.ActorOf(Coordinator(system, settings, ResultPrinter.Props(printer)), $"crawl-coordinator-{Interlocked.Increment(ref _runs)}");
+        var printerProps = ResultPrinter.Props(printer);
+        var coordinator = system.ActorOf(Coordinator(system, settings, wrapPrinter?.Invoke(printerProps) ?? printerProps), $"crawl-coordinator-{Interlocked.Increment(ref _runs)}");
         coordinator.Tell(start);
         return new CrawlHandle(completion.Task, coordinator);
     }
