@@ -1,3 +1,4 @@
+using Crawler.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Crawler.Journal.Tests;
@@ -36,15 +37,7 @@ public sealed class JournalFileSpecs : IDisposable
     {
         var path = Path.Combine(_folder, "ro.db");
         JournalFile.Open(path);
-        if (OperatingSystem.IsWindows())
-        {
-            File.SetAttributes(path, FileAttributes.ReadOnly);
-        }
-        else
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead);
-        }
-
+        TestFiles.MakeReadOnly(path);
         Assert.Throws<JournalException>(() => JournalFile.Open(path));
     }
 

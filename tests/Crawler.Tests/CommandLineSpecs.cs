@@ -39,4 +39,35 @@ public sealed class CommandLineSpecs
         var line = CommandLine.Parse(["--timeout", "5", "get", "-i", "http://a.test/"]);
         Assert.Equal((Command.Get, true), (line.Command, line.IncludeHead));
     }
+
+    [Theory]
+    [InlineData("--job a --journal j.db http://a.test/", false)]
+    [InlineData("titles --journal j.db --job a.b_c-1 --fresh http://a.test/", true)]
+    public void A_job_should_name_a_crawl_with_its_journal(string args, bool titles)
+    {
+        var line = CommandLine.Parse(args.Split(' '));
+        Assert.Equal(titles ? Command.Titles : Command.Planets, line.Command);
+        Assert.Equal("j.db", line.Journal);
+        Assert.NotNull(line.Job);
+    }
+
+    [Fact]
+    public void Jobs_should_take_a_journal_and_nothing_to_crawl()
+    {
+        var line = CommandLine.Parse(["jobs", "--journal", "j.db", "--json"]);
+        Assert.Equal((Command.Jobs, "j.db", true), (line.Command, line.Journal, line.Json));
+    }
+
+    [Theory]
+    [InlineData("--job a http://a.test/")] // no journal
+    [InlineData("--journal j.db http://a.test/")] // no job
+    [InlineData("--fresh http://a.test/")]
+    [InlineData("--job a/b --journal j.db")] // a name that is not a plain word
+    [InlineData("demo --job a --journal j.db")]
+    [InlineData("get --job a --journal j.db http://a.test/")]
+    [InlineData("jobs")]
+    [InlineData("jobs --journal j.db http://a.test/")]
+    [InlineData("jobs --journal j.db --job a")]
+    public void A_job_option_out_of_place_should_be_bad_usage(string args) =>
+        Assert.Throws<UsageException>(() => CommandLine.Parse(args.Split(' ')));
 }
