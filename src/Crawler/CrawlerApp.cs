@@ -13,7 +13,6 @@ using Crawler.SampleSite;
 using Serilog;
 using Serilog.Events;
 using Crawler.Core.Coordination;
-using Crawler.Journal;
 
 namespace Crawler;
 
@@ -99,18 +98,12 @@ internal static class CrawlerApp
                 }
             }
 
-            if (line.Journal is { } journal)
+            if (line.Journal is not null)
             {
-                // Checked before any actor opens it: not a database, read-only, missing is one line and exit 2.
-                config = config.WithFallback(JournalConfig.For(JournalFile.Open(journal, create: line.Command != Command.Jobs)));
+                config = JobCommand.WithJournal(config, line); // only a job loads the journal's assemblies
             }
         }
         catch (UsageException e)
-        {
-            await stderr.WriteLineAsync($"crawler: {e.Message}").ConfigureAwait(false);
-            return ExitUsage;
-        }
-        catch (JournalException e)
         {
             await stderr.WriteLineAsync($"crawler: {e.Message}").ConfigureAwait(false);
             return ExitUsage;

@@ -21,6 +21,21 @@ internal static class JobCommand
     /// <summary>How long the journal may take to recover a job before the run gives up.</summary>
     private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary><paramref name="config"/> with the journal of <paramref name="line"/>, checked before any actor opens it:
+    /// a file that is not a database, is read-only or is missing is bad usage.</summary>
+    /// <exception cref="UsageException">The journal cannot be used.</exception>
+    public static Config WithJournal(Config config, CommandLine line)
+    {
+        try
+        {
+            return config.WithFallback(JournalConfig.For(JournalFile.Open(line.Journal!, create: line.Command != Command.Jobs)));
+        }
+        catch (JournalException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
     public static async Task<int> RunAsync(ActorSystem system, CommandLine line, IReadOnlyList<string> urls, Config config,
         CrawlerSettings settings, ResultFormat format, GuardedWriter stdout, TextWriter stderr, bool terminal)
     {
