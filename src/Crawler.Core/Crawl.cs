@@ -121,7 +121,18 @@ public static class Crawl
     /// <param name="Index">The planet's position in the crawl (0-based); results echo it.</param>
     /// <param name="Url">The planet URL as given (it may be malformed: that is a <c>bad-url</c> result).</param>
     /// <param name="Mode">Follow the first article link (planets) or stop at the page's title (titles).</param>
-    internal sealed record FetchPlanet(int Index, string Url, CrawlMode Mode);
+    internal sealed record FetchPlanet(int Index, string Url, CrawlMode Mode)
+    {
+        /// <summary>Where the fetch starts: <see cref="FetchStage.Planet"/> (the whole planet), or
+        /// <see cref="FetchStage.Article"/>: <see cref="Url"/> is an article, fetched for its title (one step of a
+        /// cluster crawl, whose planet page was fetched elsewhere).</summary>
+        public FetchStage Stage { get; init; } = FetchStage.Planet;
+
+        /// <summary>Stop at the article link: the result is a <see cref="PlanetFetched"/> whose
+        /// <see cref="PlanetFetched.Article"/> is the link and whose title is empty (the planet step of a cluster
+        /// crawl: the article is fetched by its own host's desk).</summary>
+        public bool LinkOnly { get; init; }
+    }
 
     /// <summary>The outcome of one planet: <see cref="PlanetFetched"/> or <see cref="PlanetFailed"/>.</summary>
     /// <param name="Index">The planet's position in the crawl.</param>

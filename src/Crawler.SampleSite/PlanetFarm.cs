@@ -24,6 +24,7 @@ public sealed class PlanetFarm : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, byte> _connections = new();
+    private readonly ConcurrentDictionary<string, int[]> _concurrency = new(); // per host address: [now, peak]
     private readonly ConcurrentDictionary<int, byte> _unavailableOnce = new();
 
     // One shared 9 MB page (just over the crawler's default max-body-bytes of 8m), made once: a crawler that reads
@@ -53,6 +54,11 @@ public sealed class PlanetFarm : IAsyncDisposable
 
     /// <summary>Distinct connections that carried a request so far.</summary>
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>The most requests one host address (127.0.0.N) served at once so far, by address: what a per-host
+    /// connection cap, held across a cluster, bounds.</summary>
+    public IReadOnlyDictionary<string, int> PeakConcurrencyByHost =>
+        _concurrency.ToDictionary(entry => entry.Key, entry => Volatile.Read(ref entry.Value[1]));
 
     /// <summary>Starts the farm and returns once it listens.</summary>
     public static async Task<PlanetFarm> StartAsync(PlanetFarmOptions options, CancellationToken cancellationToken = default)
@@ -109,12 +115,26 @@ public sealed class PlanetFarm : IAsyncDisposable
         {
             Interlocked.Increment(ref _requests);
             _connections.TryAdd(context.Connection.Id, 0);
-            if (Options.Delay > TimeSpan.Zero)
+            var host = _concurrency.GetOrAdd(context.Connection.LocalIpAddress?.ToString() ?? "?", _ => new int[2]);
+            var now = Interlocked.Increment(ref host[0]);
+            for (var peak = Volatile.Read(ref host[1]); now > peak; peak = Volatile.Read(ref host[1]))
             {
-                await Task.Delay(Options.Delay, context.RequestAborted).ConfigureAwait(false);
+                Interlocked.CompareExchange(ref host[1], now, peak);
             }
 
-            await next(context).ConfigureAwait(false);
+            try
+            {
+                if (Options.Delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(Options.Delay, context.RequestAborted).ConfigureAwait(false);
+                }
+
+                await next(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref host[0]);
+            }
         });
         _app.MapGet("/", () => Html(Page("Planet farm",
             string.Concat(Enumerable.Range(0, Options.Planets).Select(n => $"<h3><a href=\"/planet/{n}\">Planet {n}</a></h3>")))));

@@ -67,11 +67,11 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
         Resume();
         if (UrlPolicy.Check(_job.Url, out var url, out var failure, _crawl.Settings.MaxUrlLength))
         {
-            Begin(FetchStage.Planet, url!, FetchPriority.New);
+            Begin(_job.Stage, url!, _job.Stage == FetchStage.Planet ? FetchPriority.New : FetchPriority.FollowUp);
         }
         else
         {
-            Fail(FetchStage.Planet, failure!);
+            Fail(_job.Stage, failure!);
         }
     }
 
@@ -212,7 +212,7 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
             return;
         }
 
-        FollowArticle(link!);
+        FollowArticle(link!, response.StatusCode);
     }
 
     /// <summary>The page's answer came before its end (<see cref="PageWatch"/>): the same steps as for the whole page.</summary>
@@ -220,7 +220,7 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
     {
         if (decided.Link is { } link)
         {
-            FollowArticle(link);
+            FollowArticle(link, decided.StatusCode);
             return;
         }
 
@@ -228,11 +228,17 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
             decided.StatusCode, _attempts, _clock.ElapsedMilliseconds));
     }
 
-    private void FollowArticle(Uri link)
+    private void FollowArticle(Uri link, int status)
     {
         if (!UrlPolicy.Check(link.ToString(), out var article, out var refused, _crawl.Settings.MaxUrlLength))
         {
             Fail(FetchStage.Article, refused! with { Message = $"the article link {refused.Message}" });
+            return;
+        }
+
+        if (_job.LinkOnly)
+        {
+            Report(new Crawl.PlanetFetched(_job.Index, _job.Url, article!.ToString(), string.Empty, status, _attempts, _clock.ElapsedMilliseconds));
             return;
         }
 

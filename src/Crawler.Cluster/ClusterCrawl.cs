@@ -1,0 +1,83 @@
+using System.Collections.Immutable;
+using Crawler.Core;
+
+namespace Crawler.Cluster;
+
+/// <summary>Every message and event of a cluster crawl that crosses a node or is persisted: bound to
+/// <see cref="ClusterSerializer"/>, whose manifests are the stable names on the wire and on disk.</summary>
+public interface IClusterCrawlMessage
+{
+}
+
+/// <summary>
+/// The protocol of a crawl spread over a cluster. A client sends <see cref="Submit"/> to the crawl region; the crawl's
+/// <see cref="CrawlLedger"/> persists it, answers <see cref="Accepted"/> and delivers one <see cref="FetchStep"/> per planet
+/// stage (the planet page, then its article) to the host region, where the <see cref="HostDesk"/> of the step's host
+/// fetches it and answers <see cref="StepDone"/> through the crawl region. The client follows the results with
+/// <see cref="GetResults"/> (answered with <see cref="Results"/>) and may end the crawl with <see cref="Cancel"/>.
+/// Messages carry no actor refs and no page bodies: the node that fetches extracts.
+/// </summary>
+public static class ClusterCrawl
+{
+    /// <summary>The shard region of the crawls' ledgers.</summary>
+    public const string CrawlRegion = "crawl";
+
+    /// <summary>The shard region of the hosts' desks.</summary>
+    public const string HostRegion = "host";
+
+    /// <summary>The role of the nodes that hold the regions (clients only hold proxies).</summary>
+    public const string WorkerRole = "worker";
+
+    /// <summary>Starts crawl <paramref name="CrawlId"/> of <paramref name="Urls"/> (idempotent: a second Submit of the same
+    /// crawl is answered with <see cref="Accepted"/> again, or refused when it differs).</summary>
+    /// <param name="CrawlId">The crawl's id (a job name): the ledger's persistence id is <c>cluster-crawl-ID</c>.</param>
+    /// <param name="Mode">The planet job or the titles job.</param>
+    /// <param name="Hocon">The crawl's own <c>crawler</c> settings (selectors, timeouts ...), over each node's.</param>
+    /// <param name="Urls">The planets, in order.</param>
+    public sealed record Submit(string CrawlId, CrawlMode Mode, string Hocon, ImmutableArray<string> Urls) : IClusterCrawlMessage;
+
+    /// <summary>The crawl is persisted and under way.</summary>
+    /// <param name="CrawlId">The crawl.</param>
+    /// <param name="Planets">How many planets it has.</param>
+    /// <param name="Refusal">Why a Submit that differs from the crawl already persisted under this id was refused; null
+    /// when accepted.</param>
+    public sealed record Accepted(string CrawlId, int Planets, string? Refusal = null) : IClusterCrawlMessage;
+
+    /// <summary>One stage of one planet, for the desk of <paramref name="Host"/>.</summary>
+    /// <param name="CrawlId">The crawl.</param>
+    /// <param name="Host">The host key of <paramref name="Url"/>: the desk's entity id.</param>
+    /// <param name="Index">The planet's place in the crawl.</param>
+    /// <param name="Stage">The planet page (in the planet job: up to its article link) or the article (its title).</param>
+    /// <param name="Url">The page to fetch.</param>
+    /// <param name="Mode">The crawl's job.</param>
+    /// <param name="Hocon">The crawl's own settings.</param>
+    public sealed record FetchStep(string CrawlId, string Host, int Index, FetchStage Stage, string Url, CrawlMode Mode, string Hocon) : IClusterCrawlMessage;
+
+    /// <summary>What one step found: for a planet step of the planet job, a <see cref="Crawl.PlanetFetched"/> whose
+    /// article is the link; otherwise the step's final result. <see cref="Crawl.PlanetResult.Index"/> is the planet's.</summary>
+    /// <param name="CrawlId">The crawl.</param>
+    /// <param name="Stage">The step's stage.</param>
+    /// <param name="Result">What the desk's fetch reported.</param>
+    public sealed record StepDone(string CrawlId, FetchStage Stage, Crawl.PlanetResult Result) : IClusterCrawlMessage;
+
+    /// <summary>Asks the ledger for the results from position <paramref name="From"/> of its results log.</summary>
+    public sealed record GetResults(string CrawlId, int From) : IClusterCrawlMessage;
+
+    /// <summary>Results <paramref name="From"/> onwards (in the order they were recorded), the crawl's size, and whether
+    /// every planet has one. <paramref name="Known"/> is false when no crawl was submitted under the id.</summary>
+    public sealed record Results(string CrawlId, int Planets, int From, ImmutableArray<Crawl.PlanetResult> Items, bool Finished, bool Known)
+        : IClusterCrawlMessage;
+
+    /// <summary>Ends the crawl: unfinished planets get <c>cancelled</c> results.</summary>
+    public sealed record Cancel(string CrawlId, string Reason) : IClusterCrawlMessage;
+
+    /// <summary>Event: the crawl was submitted.</summary>
+    public sealed record Submitted(CrawlMode Mode, string Hocon, ImmutableArray<string> Urls, DateTimeOffset At) : IClusterCrawlMessage;
+
+    /// <summary>Event: a planet's page gave its article link; the article is the next step.</summary>
+    public sealed record ArticleFound(int Index, string Article, int Attempts, long ElapsedMs, ImmutableArray<Crawl.RequestTiming> Timings)
+        : IClusterCrawlMessage;
+
+    /// <summary>Event: a planet's final result.</summary>
+    public sealed record Finished(Crawl.PlanetResult Result) : IClusterCrawlMessage;
+}

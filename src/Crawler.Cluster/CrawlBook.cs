@@ -1,0 +1,168 @@
+using System.Collections.Immutable;
+using Crawler.Core;
+using Crawler.Core.Hosts;
+
+namespace Crawler.Cluster;
+
+/// <summary>
+/// A cluster crawl's durable state (pure: rebuilt from the ledger's events): the planets, the article each planet
+/// step found, and each planet's final result, in the order recorded. It decides what a <see cref="ClusterCrawl.StepDone"/>
+/// means (<see cref="Decide"/>): the next step's event, a planet's final result, or nothing for a duplicate (a step
+/// delivered twice around a crash, answered twice), so that each (planet, stage) is recorded once.
+/// </summary>
+public sealed class CrawlBook
+{
+    private readonly Dictionary<int, ClusterCrawl.ArticleFound> _articles = [];
+    private readonly Dictionary<int, Crawl.PlanetResult> _results = [];
+    private readonly List<Crawl.PlanetResult> _log = [];
+
+    /// <summary>The crawl as submitted, or null before.</summary>
+    public ClusterCrawl.Submitted? Crawl { get; private set; }
+
+    /// <summary>The planets' count (0 before the submit).</summary>
+    public int Planets => Crawl?.Urls.Length ?? 0;
+
+    /// <summary>The final results, in the order they were recorded.</summary>
+    public IReadOnlyList<Crawl.PlanetResult> Log => _log;
+
+    /// <summary>True when every planet has its result.</summary>
+    public bool Finished => Crawl is not null && _results.Count == Planets;
+
+    /// <summary>True when planet <paramref name="index"/> has its result.</summary>
+    public bool IsDone(int index) => _results.ContainsKey(index);
+
+    /// <summary>Applies an event of the ledger.</summary>
+    public void Apply(IClusterCrawlMessage @event)
+    {
+        switch (@event)
+        {
+            case ClusterCrawl.Submitted submitted when Crawl is null:
+                Crawl = submitted;
+                break;
+            case ClusterCrawl.ArticleFound found when Crawl is not null && !IsDone(found.Index):
+                _articles[found.Index] = found;
+                break;
+            case ClusterCrawl.Finished finished when Crawl is not null && !IsDone(finished.Result.Index):
+                _results[finished.Result.Index] = finished.Result;
+                _articles.Remove(finished.Result.Index);
+                _log.Add(finished.Result);
+                break;
+        }
+    }
+
+    /// <summary>The step planet <paramref name="index"/> is at: its page, or its article once the page gave the link.</summary>
+    public ClusterCrawl.FetchStep StepOf(string crawlId, int index)
+    {
+        var crawl = Crawl ?? throw new InvalidOperationException("the crawl was not submitted");
+        var (stage, url) = _articles.TryGetValue(index, out var found) ? (FetchStage.Article, found.Article) : (FetchStage.Planet, crawl.Urls[index]);
+        return new ClusterCrawl.FetchStep(crawlId, HostOf(url), index, stage, url, crawl.Mode, crawl.Hocon);
+    }
+
+    /// <summary>The event <paramref name="done"/> calls for, or null when it changes nothing (a duplicate, a stale
+    /// answer, a planet already done).</summary>
+    public IClusterCrawlMessage? Decide(ClusterCrawl.StepDone done)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        var result = done.Result;
+        if (Crawl is not { } crawl || result.Index < 0 || result.Index >= Planets || IsDone(result.Index))
+        {
+            return null;
+        }
+
+        var planet = crawl.Urls[result.Index];
+        var article = _articles.GetValueOrDefault(result.Index);
+        return (done.Stage, article, result) switch
+        {
+            (FetchStage.Planet, not null, _) => null, // the planet step answered twice: its article is under way
+            (FetchStage.Planet, null, Crawl.PlanetFetched { Article: { } link }) when crawl.Mode == CrawlMode.Planets =>
+                new ClusterCrawl.ArticleFound(result.Index, link, ((Crawl.PlanetFetched)result).Attempts, result.ElapsedMs, [.. result.Timings]),
+            (FetchStage.Planet, null, _) => new ClusterCrawl.Finished(result with { Planet = planet }),
+            (FetchStage.Article, null, _) => null, // an article step of a planet whose page is not known to be done
+            (FetchStage.Article, { } found, Crawl.PlanetFetched ok) => new ClusterCrawl.Finished(
+                new Crawl.PlanetFetched(result.Index, planet, found.Article, ok.Title, ok.Status, Math.Max(found.Attempts, ok.Attempts),
+                    found.ElapsedMs + ok.ElapsedMs) { Timings = [.. found.Timings, .. ok.Timings] }),
+            (FetchStage.Article, { } found, Crawl.PlanetFailed failed) => new ClusterCrawl.Finished(
+                failed with
+                {
+                    Planet = planet, Stage = FetchStage.Article, Attempts = Math.Max(found.Attempts, failed.Attempts),
+                    ElapsedMs = found.ElapsedMs + failed.ElapsedMs, Timings = [.. found.Timings, .. failed.Timings],
+                }),
+            _ => null,
+        };
+    }
+
+    /// <summary>The results that end every unfinished planet as <paramref name="kind"/> (a cancel).</summary>
+    public IEnumerable<ClusterCrawl.Finished> EndAll(ErrorKind kind, string message)
+    {
+        var crawl = Crawl;
+        if (crawl is null)
+        {
+            yield break;
+        }
+
+        for (var index = 0; index < crawl.Urls.Length; index++)
+        {
+            if (!IsDone(index))
+            {
+                yield return new ClusterCrawl.Finished(new Crawl.PlanetFailed(index, crawl.Urls[index],
+                    _articles.ContainsKey(index) ? FetchStage.Article : FetchStage.Planet, new Failure(kind, message, crawl.Urls[index]), 0, 0));
+            }
+        }
+    }
+
+    /// <summary>The desk a URL goes to: its host key, or <c>bad-url</c> for a URL with no host (whose desk reports it).</summary>
+    public static string HostOf(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var parsed) && !string.IsNullOrEmpty(parsed.IdnHost) ? HostKey.Of(parsed) : "bad-url";
+}
+
+/// <summary>
+/// The delivery window of a ledger (pure; not persisted: after a recovery every unfinished planet is due again): at
+/// most <c>limit</c> planets have a step out at once; a step unanswered for the redelivery interval is due again.
+/// </summary>
+/// <param name="limit">The most planets with a step out.</param>
+public sealed class StepWindow(int limit)
+{
+    private readonly Dictionary<int, long> _out = [];
+    private int _next;
+
+    /// <summary>Planets with a step out.</summary>
+    public int Out => _out.Count;
+
+    /// <summary>The planets whose step should be sent now (at <paramref name="now"/>, in ticks): new ones while there is
+    /// room, and those unanswered for <paramref name="redeliverAfter"/> ticks. Each is marked sent.</summary>
+    public ImmutableArray<int> Due(CrawlBook book, long now, long redeliverAfter)
+    {
+        ArgumentNullException.ThrowIfNull(book);
+        var due = ImmutableArray.CreateBuilder<int>();
+        foreach (var (index, sent) in _out.ToList())
+        {
+            if (book.IsDone(index))
+            {
+                _out.Remove(index);
+            }
+            else if (now - sent >= redeliverAfter)
+            {
+                _out[index] = now;
+                due.Add(index);
+            }
+        }
+
+        while (_out.Count < limit && _next < book.Planets)
+        {
+            var index = _next++;
+            if (!book.IsDone(index))
+            {
+                _out[index] = now;
+                due.Add(index);
+            }
+        }
+
+        return due.ToImmutable();
+    }
+
+    /// <summary>Planet <paramref name="index"/> moved to its next step, sent at <paramref name="now"/>.</summary>
+    public void Resent(int index, long now) => _out[index] = now;
+
+    /// <summary>Planet <paramref name="index"/> is done: its slot is free.</summary>
+    public void Done(int index) => _out.Remove(index);
+}

@@ -1,0 +1,167 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Crawler.Core;
+using Crawler.Core.Configuration;
+using Crawler.Core.Embedding;
+using Crawler.Core.Fetching;
+using Crawler.Core.Hosts;
+using Crawler.Http;
+
+namespace Crawler.Cluster;
+
+/// <summary>
+/// The one place in the cluster that fetches one host (a sharded entity keyed by host): every step of every crawl
+/// for the host runs here, through this node's hosts, so spacing, Crawl-delay, the retry budget, robots.txt and the
+/// per-host connection cap of that node hold for the whole cluster. It fetches and extracts (bodies never leave the
+/// node), answers <see cref="ClusterCrawl.StepDone"/> through the crawl region (the ledger may have moved), runs a
+/// step once however often it is delivered, and answers a redelivery of a step it finished from its recent results.
+/// </summary>
+internal sealed class HostDesk : UntypedActor
+{
+    private readonly ClusterSettings _settings;
+    private readonly Dictionary<IActorRef, ClusterCrawl.FetchStep> _running = [];
+    private readonly HashSet<(string, int, FetchStage)> _busy = [];
+    private readonly Dictionary<(string, int, FetchStage), ClusterCrawl.StepDone> _recent = [];
+    private readonly Queue<(string, int, FetchStage)> _recentOrder = new();
+    private readonly Dictionary<string, CrawlContext> _crawls = [];
+    private readonly Dictionary<IActorRef, Exception> _crashes = [];
+    private Config _crawler = Config.Empty;
+    private IActorRef _ledgers = ActorRefs.Nobody;
+    private IActorRef _hosts = ActorRefs.Nobody;
+    private long _steps;
+
+    /// <summary>Creates the desk; prefer <see cref="Props"/>.</summary>
+    public HostDesk(ClusterSettings settings) => _settings = settings;
+
+    /// <summary>Props for a desk.</summary>
+    public static Props Props(ClusterSettings settings) => Akka.Actor.Props.Create(() => new HostDesk(settings));
+
+    /// <inheritdoc />
+    protected override SupervisorStrategy SupervisorStrategy() => new CrashRecordingStrategy(_crashes);
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        _ledgers = ClusterSharding.Get(Context.System).ShardRegion(ClusterCrawl.CrawlRegion);
+        _hosts = CrawlerExtension.Get(Context.System).Hosts;
+        CrawlerSettings.Create(Context.System); // the crawler's defaults under the node's configuration
+        _crawler = Context.System.Settings.Config.GetConfig("crawler");
+    }
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case ClusterCrawl.FetchStep step:
+                OnStep(step);
+                break;
+            case Crawl.PlanetResult result when _running.Remove(Sender, out var step):
+                Context.Unwatch(Sender);
+                Answer(step, result);
+                break;
+            case Terminated terminated when _running.Remove(terminated.ActorRef, out var crashed):
+                Answer(crashed, new Crawl.PlanetFailed(crashed.Index, crashed.Url, crashed.Stage,
+                    new Core.Failure(ErrorKind.Crash, CrashRecordingStrategy.Describe(_crashes, terminated.ActorRef, "fetch actor"), crashed.Url), 0, 0));
+                break;
+            case Terminated:
+                break;
+            case Drain:
+                // A planned move (rebalance, leave): the desk stops once its running steps have answered, within the
+                // hand-off timeout; redeliveries of what it could not finish go to the host's next desk.
+                if (_running.Count == 0)
+                {
+                    Context.Stop(Self);
+                }
+                else
+                {
+                    Context.Become(Draining);
+                }
+
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Draining(object message)
+    {
+        switch (message)
+        {
+            case Crawl.PlanetResult or Terminated:
+                OnReceive(message);
+                if (_running.Count == 0)
+                {
+                    Context.Stop(Self);
+                }
+
+                break;
+            case ClusterCrawl.FetchStep:
+                break; // the ledger redelivers it to the next desk
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void OnStep(ClusterCrawl.FetchStep step)
+    {
+        var key = (step.CrawlId, step.Index, step.Stage);
+        if (_recent.TryGetValue(key, out var answered))
+        {
+            _ledgers.Tell(answered);
+            return;
+        }
+
+        if (!_busy.Add(key))
+        {
+            return; // running: its answer is on the way
+        }
+
+        var job = new Crawl.FetchPlanet(step.Index, step.Url, step.Mode)
+        {
+            Stage = step.Stage,
+            LinkOnly = step.Mode == CrawlMode.Planets && step.Stage == FetchStage.Planet,
+        };
+        var fetcher = Context.ActorOf(PlanetFetcher.Props(job, ContextOf(step)), ActorNames.Safe($"step-{step.Index}-{step.Stage.Name()}-{++_steps}"));
+        Context.Watch(fetcher);
+        _running[fetcher] = step;
+    }
+
+    private CrawlContext ContextOf(ClusterCrawl.FetchStep step)
+    {
+        if (!_crawls.TryGetValue(step.CrawlId, out var context))
+        {
+            var settings = new CrawlOptions { Hocon = step.Hocon }.Resolve(_crawler);
+            var key = $"{step.CrawlId}@{Self.Path.Name}";
+            context = CrawlContext.Create(key, settings, _hosts);
+            _hosts.Tell(new Host.CrawlStarted(key)); // the registry forgets the crawl when the desk stops
+            _crawls[step.CrawlId] = context;
+        }
+
+        return context;
+    }
+
+    private void Answer(ClusterCrawl.FetchStep step, Crawl.PlanetResult result)
+    {
+        var key = (step.CrawlId, step.Index, step.Stage);
+        _busy.Remove(key);
+        var done = new ClusterCrawl.StepDone(step.CrawlId, step.Stage, result with { Index = step.Index });
+        _recent[key] = done;
+        _recentOrder.Enqueue(key);
+        while (_recentOrder.Count > _settings.RecentResults && _recentOrder.TryDequeue(out var old))
+        {
+            _recent.Remove(old);
+        }
+
+        _ledgers.Tell(done);
+    }
+
+    /// <summary>The region's hand-off stop message: drain, then stop.</summary>
+    internal sealed record Drain : IClusterCrawlMessage
+    {
+        public static readonly Drain Instance = new();
+    }
+}

@@ -1,0 +1,158 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using Crawler.Core;
+using Crawler.Journal;
+using Crawler.SampleSite;
+using Xunit.Abstractions;
+
+namespace Crawler.Cluster.Tests;
+
+/// <summary>
+/// Three ActorSystems on 127.0.0.1 forming a cluster over real remoting, sharing one SQLite journal, crawling a farm
+/// whose planets live on eight host addresses (127.0.0.1 ... 127.0.0.8): one desk per host for the whole cluster.
+/// </summary>
+public sealed class ClusterSpecs : IAsyncLifetime
+{
+    private const int Planets = 48;
+    private const int PerHostCap = 2;
+    private readonly ITestOutputHelper _output;
+    private readonly string _folder = Directory.CreateTempSubdirectory("crawler-cluster-").FullName;
+    private readonly List<ActorSystem> _nodes = [];
+    private PlanetFarm _farm = null!;
+
+    public ClusterSpecs(ITestOutputHelper output) => _output = output;
+
+    public async Task InitializeAsync()
+    {
+        _farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(Planets, TimeSpan.FromMilliseconds(100)) { Hosts = 8 });
+        var journal = JournalFile.Open(Path.Combine(_folder, "journal.db"));
+        for (var i = 0; i < 3; i++)
+        {
+            _nodes.Add(ActorSystem.Create("crawl", NodeConfig(journal)));
+        }
+
+        var seed = Akka.Cluster.Cluster.Get(_nodes[0]).SelfAddress;
+        foreach (var node in _nodes)
+        {
+            Akka.Cluster.Cluster.Get(node).Join(seed); // Up together: min-nr-of-members is 3
+        }
+
+        foreach (var node in _nodes)
+        {
+            CrawlerCluster.StartWorker(node);
+        }
+
+        await WaitUntil(() => _nodes.All(n => Akka.Cluster.Cluster.Get(n).State.Members.Count(m => m.Status == MemberStatus.Up) == 3), TimeSpan.FromSeconds(30));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(_nodes.Select(n => n.Terminate()));
+        await _farm.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a handle not yet let go: the temp folder is cleaned by the machine
+        }
+    }
+
+    private static Config NodeConfig(string journal) =>
+        ConfigurationFactory.ParseString($$"""
+                akka.loglevel = WARNING
+                akka.cluster.split-brain-resolver.stable-after = 5s
+                akka.cluster.role.worker.min-nr-of-members = 3
+                akka.remote.dot-netty.tcp.port = 0
+                crawler.cluster.redeliver-interval = 2s
+                crawler.http.max-connections-per-host = {{PerHostCap}}
+                crawler.robots.enabled = off
+                """)
+            .WithFallback(CrawlerCluster.Config)
+            .WithFallback(JournalConfig.For(journal));
+
+    [Fact]
+    public async Task A_crawl_over_eight_hosts_gives_one_result_per_planet_and_never_more_connections_per_host_than_the_cap()
+    {
+        var results = await CrawlAsync("eight-hosts", leaveMidway: false);
+
+        Assert.Equal(Enumerable.Range(0, Planets), results.Select(r => r.Index).Order());
+        Assert.All(results, r => Assert.True(r is Crawl.PlanetFetched, r.ToString()));
+        Assert.All(results, r => Assert.Equal(_farm.PlanetUrls[r.Index], r.Planet));
+        Assert.All(_farm.PeakConcurrencyByHost, host => Assert.True(host.Value <= PerHostCap, $"{host.Key}: {host.Value} at once"));
+        Assert.Equal(8, _farm.PeakConcurrencyByHost.Count);
+        Assert.Equal(2 * Planets, _farm.RequestCount); // each planet's page and article once: no duplicate fetch
+
+        // The desks are spread over the nodes, one per host in the whole cluster.
+        var desks = new List<(int Node, string Host)>();
+        for (var node = 0; node < _nodes.Count; node++)
+        {
+            var state = await Akka.Cluster.Sharding.ClusterSharding.Get(_nodes[node]).ShardRegion(ClusterCrawl.HostRegion)
+                .Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, TimeSpan.FromSeconds(10));
+            desks.AddRange(state.Shards.SelectMany(shard => shard.EntityIds).Select(host => (node, host)));
+        }
+
+        _output.WriteLine(string.Join(", ", desks.Select(d => $"{d.Host}@{d.Node}")));
+        Assert.Equal(8, desks.Count);
+        Assert.Equal(8, desks.Select(d => d.Host).Distinct().Count());
+        Assert.True(desks.Select(d => d.Node).Distinct().Count() >= 2, "every desk on one node");
+    }
+
+    [Fact]
+    public async Task A_node_that_leaves_mid_crawl_loses_nothing()
+    {
+        var results = await CrawlAsync("leave", leaveMidway: true);
+
+        Assert.Equal(Enumerable.Range(0, Planets), results.Select(r => r.Index).Order());
+        Assert.All(results, r => Assert.True(r is Crawl.PlanetFetched, r.ToString()));
+        Assert.InRange(_farm.RequestCount, 2 * Planets, 3 * Planets); // what moved with the leaving node may be fetched again
+    }
+
+    private async Task<List<Crawl.PlanetResult>> CrawlAsync(string crawlId, bool leaveMidway)
+    {
+        var region = Akka.Cluster.Sharding.ClusterSharding.Get(_nodes[0]).ShardRegion(ClusterCrawl.CrawlRegion);
+        var accepted = await region.Ask<ClusterCrawl.Accepted>(new ClusterCrawl.Submit(crawlId, CrawlMode.Planets, string.Empty, [.. _farm.PlanetUrls]),
+            TimeSpan.FromSeconds(30));
+        Assert.Equal((Planets, null), (accepted.Planets, accepted.Refusal));
+        var results = new List<Crawl.PlanetResult>();
+        var left = false;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            var page = await region.Ask<ClusterCrawl.Results>(new ClusterCrawl.GetResults(crawlId, results.Count), TimeSpan.FromSeconds(10));
+            results.AddRange(page.Items);
+            if (leaveMidway && !left && results.Count >= Planets / 4)
+            {
+                left = true;
+                _output.WriteLine($"node 3 leaves at {results.Count} results");
+                await Akka.Cluster.Cluster.Get(_nodes[2]).LeaveAsync();
+            }
+
+            if (page.Finished)
+            {
+                return results;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"the crawl did not finish: {results.Count} of {Planets} results");
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the cluster did not form");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
