@@ -64,9 +64,10 @@ public static class ClusterCrawl
     public sealed record GetResults(string CrawlId, int From) : IClusterCrawlMessage;
 
     /// <summary>Results <paramref name="From"/> onwards (in the order they were recorded), the crawl's size, and whether
-    /// every planet has one. <paramref name="Known"/> is false when no crawl was submitted under the id.</summary>
-    public sealed record Results(string CrawlId, int Planets, int From, ImmutableArray<Crawl.PlanetResult> Items, bool Finished, bool Known)
-        : IClusterCrawlMessage;
+    /// every planet has one. <paramref name="Known"/> is false when no crawl was submitted under the id;
+    /// <paramref name="Ledger"/> is the address of the node that holds the crawl's ledger.</summary>
+    public sealed record Results(string CrawlId, int Planets, int From, ImmutableArray<Crawl.PlanetResult> Items, bool Finished, bool Known,
+        string? Ledger = null) : IClusterCrawlMessage;
 
     /// <summary>Ends the crawl: unfinished planets get <c>cancelled</c> results.</summary>
     public sealed record Cancel(string CrawlId, string Reason) : IClusterCrawlMessage;

@@ -82,7 +82,7 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
                 var from = Math.Clamp(get.From, 0, _book.Log.Count);
                 var count = Math.Min(_settings.MaxResultsPerReply, _book.Log.Count - from);
                 Sender.Tell(new ClusterCrawl.Results(_crawlId, _book.Planets, from, [.. _book.Log.Skip(from).Take(count)],
-                    _book.Finished && from + count == _book.Log.Count, _book.Crawl is not null));
+                    _book.Finished && from + count == _book.Log.Count, _book.Crawl is not null, Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString()));
                 break;
             case ClusterCrawl.Cancel cancel when _book.Crawl is not null && !_book.Finished:
                 PersistAllAsync(_book.EndAll(ErrorKind.Cancelled, $"cancelled: {cancel.Reason}").ToList(), Record);

@@ -134,7 +134,8 @@ internal sealed class HostDesk : UntypedActor
     {
         if (!_crawls.TryGetValue(step.CrawlId, out var context))
         {
-            var settings = new CrawlOptions { Hocon = step.Hocon }.Resolve(_crawler);
+            var own = string.IsNullOrWhiteSpace(step.Hocon) ? Config.Empty : ConfigurationFactory.ParseString(step.Hocon);
+            var settings = CrawlerSettings.Create(own.WithFallback(_crawler)) with { StopSystemOnCompletion = false };
             var key = $"{step.CrawlId}@{Self.Path.Name}";
             context = CrawlContext.Create(key, settings, _hosts);
             _hosts.Tell(new Host.CrawlStarted(key)); // the registry forgets the crawl when the desk stops

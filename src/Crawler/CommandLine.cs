@@ -11,6 +11,10 @@ internal enum Command
     ServeSample,
     Get,
     Jobs,
+    Node,
+    Submit,
+    Status,
+    Cancel,
     Help,
 }
 
@@ -49,7 +53,12 @@ internal sealed record CommandLine(
     int SamplePort = 0,
     string? Job = null,
     string? Journal = null,
-    bool Fresh = false)
+    bool Fresh = false,
+    IReadOnlyList<string>? Seeds = null,
+    string? Hostname = null,
+    string? JournalConnection = null,
+    string? JournalProvider = null,
+    bool Detach = false)
 {
     /// <summary>The longest job name.</summary>
     private const int MaxJobName = 100;
@@ -86,6 +95,15 @@ internal sealed record CommandLine(
                                                  and crawls only the rest
                crawler jobs --journal FILE [--json]
                                                  the jobs FILE holds, with their progress
+               crawler node --port P [--hostname H] --seed H:P ... (--journal FILE |
+                            --journal-connection CS --journal-provider NAME)
+                                                 a worker of a cluster crawl until SIGTERM (it leaves the
+                                                 cluster and hands its hosts off; exit 0)
+               crawler submit --seed H:P ... [--job NAME] [--detach] [options] [URL ... | -f FILE]
+                                                 crawl on the cluster; its results printed as a crawl here
+                                                 prints them; Ctrl-C detaches, the crawl goes on
+               crawler status|cancel --seed H:P ... --job NAME
+                                                 a cluster job's progress; end it (unfinished: cancelled)
 
         options:
           -f, --file FILE            read URLs from FILE, one a line ('-' = stdin; blank and # lines skipped);
@@ -117,6 +135,12 @@ internal sealed record CommandLine(
               --journal FILE         the SQLite file that keeps jobs (created if absent)
               --fresh                forget what the journal holds of the job and start it over
           -h, --help                 this text (also: crawler help [COMMAND])
+        node, submit, status, cancel:
+              --seed H:P             a node to join (repeat it; the nodes' own list, in the same order)
+              --hostname H           the node's address (default 127.0.0.1); --port P its port
+              --journal-connection CS, --journal-provider NAME
+                                     a shared journal for nodes on several machines (e.g. PostgreSQL.15)
+              --detach               submit and exit at once (follow it later with submit --job NAME)
         demo and serve-sample:
               --planets N            planets in the farm (default 4)
               --delay-ms D           delay of every response in ms (default 200)
@@ -154,8 +178,10 @@ internal sealed record CommandLine(
         int repeat = 1, planets = 4, delay = 200;
         string? output = null, proxy = null, noProxy = null;
         long? maxFileSize = null;
-        string? job = null, journal = null;
+        string? job = null, journal = null, hostname = null, journalConnection = null, journalProvider = null;
         var fresh = false;
+        var detach = false;
+        var seeds = new List<string>();
         if (args.Count > 0 && args[0] == "help")
         {
             return Parse(["--help"]); // 'crawler help [COMMAND]': the usage (one text for every command)
@@ -166,12 +192,13 @@ internal sealed record CommandLine(
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            if (!optionsEnded && !commandSeen && urls.Count == 0 && arg is "titles" or "demo" or "get" or "serve-sample" or "jobs")
+            if (!optionsEnded && !commandSeen && urls.Count == 0 && arg is "titles" or "demo" or "get" or "serve-sample" or "jobs" or "node" or "submit" or "status" or "cancel")
             {
                 // The subcommand: first, or after options (a URL is never one of these words).
                 command = arg switch
                 {
                     "titles" => Command.Titles, "demo" => Command.Demo, "serve-sample" => Command.ServeSample, "jobs" => Command.Jobs,
+                    "node" => Command.Node, "submit" => Command.Submit, "status" => Command.Status, "cancel" => Command.Cancel,
                     _ => Command.Get,
                 };
                 commandSeen = true;
@@ -234,7 +261,7 @@ internal sealed record CommandLine(
                 case "-q" or "--quiet":
                     quiet = true;
                     break;
-                case "--port" when command == Command.ServeSample:
+                case "--port" when command is Command.ServeSample or Command.Node:
                     port = NonNegativeInt(args, ref i, 65535);
                     break;
                 case "--retries":
@@ -254,6 +281,21 @@ internal sealed record CommandLine(
                     break;
                 case "--fresh":
                     fresh = true;
+                    break;
+                case "--seed" when command is Command.Node or Command.Submit or Command.Status or Command.Cancel:
+                    seeds.Add(Seed(args, ref i));
+                    break;
+                case "--hostname" when command == Command.Node:
+                    hostname = Value(args, ref i);
+                    break;
+                case "--journal-connection" when command == Command.Node:
+                    journalConnection = Value(args, ref i);
+                    break;
+                case "--journal-provider" when command == Command.Node:
+                    journalProvider = Value(args, ref i);
+                    break;
+                case "--detach" when command == Command.Submit:
+                    detach = true;
                     break;
                 case "--proxy" or "-x":
                     proxy = Value(args, ref i);
@@ -318,10 +360,71 @@ internal sealed record CommandLine(
             throw new UsageException("get takes exactly one URL");
         }
 
-        CheckJob(command, job, journal, fresh, urls.Count > 0 || files.Count > 0);
+        if (command is Command.Node or Command.Submit or Command.Status or Command.Cancel)
+        {
+            CheckCluster(command, seeds, job, journal, journalConnection, journalProvider, urls.Count > 0 || files.Count > 0, help);
+        }
+        else
+        {
+            CheckJob(command, job, journal, fresh, urls.Count > 0 || files.Count > 0);
+        }
+
         return new CommandLine(help ? Command.Help : command, urls, files, json, config, timeout, deadline, sequential, article, title,
             repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow,
-            output, maxFileSize, proxy, noProxy, retries, hostDelay, quiet, port, job, journal, fresh);
+            output, maxFileSize, proxy, noProxy, retries, hostDelay, quiet, port, job, journal, fresh, seeds, hostname, journalConnection,
+            journalProvider, detach);
+    }
+
+    /// <summary>The cluster commands: seeds always; a node keeps a journal; status and cancel name a job.</summary>
+    private static void CheckCluster(Command command, List<string> seeds, string? job, string? journal, string? connection, string? provider,
+        bool anyUrls, bool help)
+    {
+        if (help)
+        {
+            return;
+        }
+
+        var name = command.ToString().ToLowerInvariant();
+        if (seeds.Count == 0)
+        {
+            throw new UsageException($"{name} needs --seed H:P (a node of the cluster; repeat it for several)");
+        }
+
+        if (command == Command.Node)
+        {
+            if ((journal is null) == (connection is null))
+            {
+                throw new UsageException("node needs one journal: --journal FILE (SQLite, nodes on one machine) or --journal-connection CS");
+            }
+
+            if ((connection is null) != (provider is null))
+            {
+                throw new UsageException("--journal-connection and --journal-provider go together (e.g. --journal-provider PostgreSQL.15)");
+            }
+
+            if (anyUrls)
+            {
+                throw new UsageException("node takes no URLs: submit them with crawler submit");
+            }
+        }
+        else if (journal is not null)
+        {
+            throw new UsageException($"{name} talks to the cluster, whose nodes keep the journal: --journal belongs to crawler node");
+        }
+
+        if (command is Command.Status or Command.Cancel && (job is null || anyUrls))
+        {
+            throw new UsageException($"{name} needs --job NAME and takes no URLs");
+        }
+    }
+
+    private static string Seed(IReadOnlyList<string> args, ref int i)
+    {
+        var text = Value(args, ref i);
+        var colon = text.LastIndexOf(':');
+        return colon > 0 && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535
+            ? text
+            : throw new UsageException($"--seed needs HOST:PORT, not '{text}'");
     }
 
     /// <summary>--job, --journal and --fresh go together, with the crawls that can be resumed; jobs takes a journal.</summary>

@@ -85,11 +85,12 @@ internal static class CrawlerApp
             {
                 await stderr.WriteLineAsync(Inputs.DefaultPlanetsNotice(settings.Planets)).ConfigureAwait(false);
             }
-            if (line.Files.Count > 0 && line.Command is Command.Planets or Command.Titles)
+            if (line.Files.Count > 0 && line.Command is Command.Planets or Command.Titles or Command.Submit)
             {
                 // A file that fits in one round of planets in flight is read at once; a longer one is streamed.
-                // A job's planets are all read first: the journal compares them with the job's, and knows them by index.
-                var small = line.Job is null ? settings.MaxPlanetsInFlight : int.MaxValue;
+                // A job's planets are all read first: the journal compares them with the job's, and knows them by
+                // index; so are a cluster crawl's, which go to its ledger.
+                var small = line.Job is null && line.Command != Command.Submit ? settings.MaxPlanetsInFlight : int.MaxValue;
                 fileUrls = Inputs.OpenFiles(line.Files, line.Repeat, out var all, small, settings.MaxUrlLength);
                 if (all is not null)
                 {
@@ -122,6 +123,11 @@ internal static class CrawlerApp
             .CreateLogger();
         try
         {
+            if (line.Command is Command.Node or Command.Submit or Command.Status or Command.Cancel)
+            {
+                return await ClusterCommand.RunAsync(line, config, urls, settings, stdout, stderr, terminal).ConfigureAwait(false);
+            }
+
             ActorSystem system;
             try
             {
