@@ -3,7 +3,7 @@ using Akka.Configuration;
 
 namespace Crawler.Cluster;
 
-/// <summary>The settings of a cluster crawl, from <c>crawler.cluster</c> (defaults in <c>cluster.conf</c>).</summary>
+/// <summary>The settings of a cluster crawl, from <c>crawler.cluster</c> (defaults in reference.conf).</summary>
 /// <param name="Shards">Shards of each region.</param>
 /// <param name="MaxStepsInFlight">The ledger's delivery window, in planets.</param>
 /// <param name="RedeliverInterval">When an unanswered step is delivered again.</param>
@@ -18,8 +18,8 @@ public sealed record ClusterSettings(int Shards, int MaxStepsInFlight, TimeSpan 
     public static ClusterSettings Create(ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        return Create(system.Settings.Config.GetConfig("crawler.cluster")
-            ?? throw new ConfigurationException("crawler.cluster is missing: the system was not made with CrawlerCluster.Config"));
+        Crawler.Core.Configuration.CrawlerSettings.Create(system); // the crawler's defaults (reference.conf) under the system's
+        return Create(system.Settings.Config.GetConfig("crawler.cluster"));
     }
 
     /// <summary>The settings in <paramref name="cluster"/> (the <c>crawler.cluster</c> section).</summary>

@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Crawler.SampleSite;
+using Xunit.Abstractions;
+
+namespace Crawler.Tests;
+
+/// <summary>
+/// A cluster crawl across processes: three <c>crawler node</c> processes on 127.0.0.1 sharing a SQLite journal, a
+/// <c>crawler submit</c> client, and a farm whose planets live on eight host addresses. The node that holds the
+/// crawl's ledger is SIGKILLed (by its PID) a quarter of the way in. Slow (the split-brain resolver's decision and the
+/// ledger's recovery take tens of seconds), so tagged; <c>.ci/run</c> runs it with the rest.
+/// </summary>
+[Trait("Category", "slow")]
+public sealed class ClusterProcessSpecs : IAsyncLifetime
+{
+    private const int Planets = 200;
+    private const int PerHostCap = 2;
+    private readonly ITestOutputHelper _output;
+    private readonly string _folder = Directory.CreateTempSubdirectory("crawler-cluster-").FullName;
+    private readonly List<ChildProcess> _children = [];
+    private PlanetFarm _farm = null!;
+
+    public ClusterProcessSpecs(ITestOutputHelper output) => _output = output;
+
+    public async Task InitializeAsync()
+    {
+        _farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(Planets, TimeSpan.FromMilliseconds(200)) { Hosts = 8 });
+        await File.WriteAllTextAsync(Config, string.Create(CultureInfo.InvariantCulture, $"""
+            akka.cluster.split-brain-resolver.stable-after = 5s
+            akka.cluster.role.worker.min-nr-of-members = 3
+            crawler.cluster.redeliver-interval = 3s
+            crawler.cluster.client-timeout = 20s
+            crawler.http.max-connections-per-host = {PerHostCap}
+            crawler.robots.enabled = off
+            """));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var child in _children)
+        {
+            child.Dispose();
+        }
+
+        await _farm.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private string Config => Path.Combine(_folder, "cluster.conf");
+
+    [Fact]
+    public async Task Killing_the_node_that_holds_the_ledger_loses_no_planet_and_refetches_only_what_was_in_flight()
+    {
+        var ports = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+        var seeds = ports.Take(2).SelectMany(p => new[] { "--seed", $"127.0.0.1:{p}" }).ToArray();
+        var nodes = ports.Select(port => Start(["node", "--port", port.ToString(CultureInfo.InvariantCulture), .. seeds,
+            "--journal", Path.Combine(_folder, "journal.db"), "--config", Config])).ToList();
+        foreach (var node in nodes)
+        {
+            await node.WaitForErrorLine(line => line.EndsWith(" is up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        }
+
+        var urls = Path.Combine(_folder, "planets.txt");
+        await File.WriteAllLinesAsync(urls, _farm.PlanetUrls);
+        var submit = Start(["submit", .. seeds, "--job", "kill", "--json", "--config", Config, "-f", urls]);
+        await submit.WaitForOutputLines(Planets / 4, TimeSpan.FromSeconds(60));
+
+        var status = await CrawlerProcess.RunAsync(["status", .. seeds, "--job", "kill", "--json", "--config", Config]);
+        Assert.True(status.ExitCode == 0, status.ToString());
+        var ledger = JsonDocument.Parse(status.StdoutLines[0]).RootElement.GetProperty("ledger").GetString()!;
+        var victim = nodes[Array.FindIndex(ports, p => ledger.EndsWith($":{p}", StringComparison.Ordinal))];
+        var fetchedAtKill = _farm.RequestCount;
+        var clock = Stopwatch.StartNew();
+        victim.Kill();
+        _output.WriteLine($"killed {ledger} at {submit.OutputLines.Count} results, {fetchedAtKill} requests");
+
+        var exit = await submit.WaitForExit(TimeSpan.FromSeconds(150));
+        _output.WriteLine($"the crawl ended {clock.Elapsed.TotalSeconds:0.0} s after the kill; {_farm.RequestCount} requests");
+        Assert.True(exit == 0, $"submit exited {exit}\n{string.Join('\n', submit.ErrorLines)}");
+        var results = submit.OutputLines.Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(_farm.PlanetUrls.Order(StringComparer.Ordinal), results.Select(r => r.GetProperty("planet").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(results, r => Assert.True(r.GetProperty("ok").GetBoolean(), r.ToString()));
+        Assert.All(results, r => Assert.EndsWith(
+            "/article/" + r.GetProperty("planet").GetString()!.Split('/')[^1] + "/1", r.GetProperty("article").GetString(), StringComparison.Ordinal));
+
+        // Each page once, but what the dead node had in flight: at most the per-host cap on each of its hosts.
+        Assert.InRange(_farm.RequestCount, 2 * Planets, 2 * Planets + 8 * PerHostCap);
+        Assert.All(_farm.PeakConcurrencyByHost, host => Assert.True(host.Value <= PerHostCap, $"{host.Key}: {host.Value} at once"));
+
+        // A survivor leaves on SIGTERM with exit 0.
+        var survivor = nodes.First(n => n != victim);
+        survivor.Terminate();
+        Assert.Equal(0, await survivor.WaitForExit(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public async Task A_seed_that_does_not_answer_is_said_after_a_bounded_wait_and_a_taken_port_is_refused()
+    {
+        var silent = FreePort();
+        var clock = Stopwatch.StartNew();
+        var run = await CrawlerProcess.RunAsync(["submit", "--seed", $"127.0.0.1:{silent}", "--config", Config, _farm.PlanetUrls[0]]);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60)); // crawler.cluster.client-timeout = 20s
+
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        var node = await CrawlerProcess.RunAsync(["node", "--port", port, "--seed", $"127.0.0.1:{port}", "--journal", Path.Combine(_folder, "j.db")]);
+        Assert.True(node.ExitCode == 2, node.ToString());
+    }
+
+    private ChildProcess Start(IReadOnlyList<string> args)
+    {
+        var child = new ChildProcess(args, _output);
+        _children.Add(child);
+        return child;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A crawler process whose output lines are collected as they come; killed by its PID when disposed.</summary>
+    private sealed class ChildProcess : IDisposable
+    {
+        private readonly Process _process;
+
+        public ChildProcess(IReadOnlyList<string> args, ITestOutputHelper output)
+        {
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+                WorkingDirectory = Path.GetTempPath(),
+            };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "crawler.dll"));
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            _process = Process.Start(start)!;
+            _process.OutputDataReceived += (_, e) =>
+            {
+                if (!string.IsNullOrEmpty(e.Data))
+                {
+                    OutputLines.Add(e.Data);
+                }
+            };
+            _process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is { } line)
+                {
+                    ErrorLines.Add(line);
+                    try
+                    {
+                        output.WriteLine($"[{args[0]} {_process.Id}] {line}");
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // the spec has ended
+                    }
+                }
+            };
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public BlockingList OutputLines { get; } = new();
+
+        public BlockingList ErrorLines { get; } = new();
+
+        public Task WaitForErrorLine(Func<string, bool> predicate, TimeSpan timeout) =>
+            Until(() => ErrorLines.Snapshot().Any(predicate), timeout, "the line on stderr");
+
+        public Task WaitForOutputLines(int count, TimeSpan timeout) => Until(() => OutputLines.Count >= count, timeout, $"{count} results");
+
+        public async Task<int> WaitForExit(TimeSpan timeout)
+        {
+            using var cancel = new CancellationTokenSource(timeout);
+            await _process.WaitForExitAsync(cancel.Token);
+            _process.WaitForExit(); // the output handlers have run
+            return _process.ExitCode;
+        }
+
+        /// <summary>SIGKILL, by PID.</summary>
+        public void Kill() => _process.Kill();
+
+        /// <summary>SIGTERM, by PID.</summary>
+        public void Terminate()
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+            }
+
+            _process.Dispose();
+        }
+
+        private async Task Until(Func<bool> condition, TimeSpan timeout, string what)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (!condition())
+            {
+                if (DateTime.UtcNow > deadline || _process.HasExited)
+                {
+                    throw new TimeoutException($"no {what} from crawler {_process.Id} (exited: {_process.HasExited})\n{string.Join('\n', ErrorLines.Snapshot())}");
+                }
+
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>Lines added from one thread and read from another.</summary>
+    private sealed class BlockingList : IEnumerable<string>
+    {
+        private readonly List<string> _lines = [];
+
+        public int Count
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return _lines.Count;
+                }
+            }
+        }
+
+        public void Add(string line)
+        {
+            lock (_lines)
+            {
+                _lines.Add(line);
+            }
+        }
+
+        public IReadOnlyList<string> Snapshot()
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+
+        public IEnumerator<string> GetEnumerator() => Snapshot().GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}
