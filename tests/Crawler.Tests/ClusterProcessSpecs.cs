@@ -101,6 +101,54 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_crawl_whose_every_node_was_killed_finishes_on_a_new_node_without_fetching_what_was_done()
+    {
+        var journal = Path.Combine(_folder, "journal.db");
+        var ports = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+        var seeds = ports.Take(2).SelectMany(p => new[] { "--seed", $"127.0.0.1:{p}" }).ToArray();
+        var nodes = ports.Select(port => Start(["node", "--port", port.ToString(CultureInfo.InvariantCulture), .. seeds,
+            "--journal", journal, "--config", Config])).ToList();
+        foreach (var node in nodes)
+        {
+            await node.WaitForErrorLine(line => line.EndsWith(" is up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        }
+
+        var urls = Path.Combine(_folder, "planets.txt");
+        await File.WriteAllLinesAsync(urls, _farm.PlanetUrls);
+        var first = Start(["submit", .. seeds, "--job", "resume", "--json", "--config", Config, "-f", urls]);
+        await first.WaitForOutputLines(Planets / 4, TimeSpan.FromSeconds(60));
+        foreach (var node in nodes)
+        {
+            node.Kill();
+        }
+
+        first.Kill();
+        await Task.Delay(500); // what was in flight reaches the farm or dies with the connections
+        var printed = first.OutputLines.Snapshot();
+        var before = _farm.RequestCount;
+        _output.WriteLine($"killed every node at {printed.Count} results, {before} requests");
+        Assert.True(printed.Count < Planets, "the crawl had finished before the kill");
+
+        // One new node on the same journal (a cluster of one), and the same job attached: the rest finishes.
+        var alone = Path.Combine(_folder, "alone.conf");
+        await File.WriteAllTextAsync(alone, $"include \"{Config}\"\nakka.cluster.role.worker.min-nr-of-members = 1\n");
+        var port = FreePort().ToString(CultureInfo.InvariantCulture);
+        var survivor = Start(["node", "--port", port, "--seed", $"127.0.0.1:{port}", "--journal", journal, "--config", alone]);
+        await survivor.WaitForErrorLine(line => line.EndsWith(" is up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        var again = Start(["submit", "--seed", $"127.0.0.1:{port}", "--job", "resume", "--json", "--config", alone]);
+        var exit = await again.WaitForExit(TimeSpan.FromSeconds(120));
+        Assert.True(exit == 0, $"submit exited {exit}\n{string.Join('\n', again.ErrorLines)}");
+
+        var results = again.OutputLines.Snapshot();
+        Assert.Equal(_farm.PlanetUrls.Order(StringComparer.Ordinal),
+            results.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("planet").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(printed, line => Assert.Contains(line, results)); // what the killed run showed, recorded as it was
+        var fetched = _farm.RequestCount - before;
+        _output.WriteLine($"the new node fetched {fetched} pages");
+        Assert.InRange(fetched, 0, 2 * (Planets - printed.Count) + 8 * PerHostCap);
+    }
+
+    [Fact]
     public async Task A_seed_that_does_not_answer_is_said_after_a_bounded_wait_and_a_taken_port_is_refused()
     {
         var silent = FreePort();
