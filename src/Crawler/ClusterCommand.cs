@@ -285,10 +285,13 @@ internal static class ClusterCommand
         return null;
     }
 
+    /// <summary>Leaves the cluster and waits until the leave is complete (bounded by the client timeout): a client that
+    /// vanished while still exiting would stay unreachable and never downed, and hold up the cluster's convergence, so
+    /// a crashed worker could not be removed and its shards would never move.</summary>
     private static async Task LeaveAsync(ActorSystem system)
     {
         var left = CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
-        await Task.WhenAny(left, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+        await Task.WhenAny(left, Task.Delay(ClusterSettings.Create(system).ClientTimeout)).ConfigureAwait(false);
         await system.Terminate().ConfigureAwait(false);
     }
 
@@ -300,6 +303,9 @@ internal static class ClusterCommand
         // A client's view of nodes coming and going is noise on its stderr (it says what matters itself).
         .Text("akka.loglevel", worker || line.Verbose ? null : "ERROR")
         .Switch("akka.remote.log-remote-lifecycle-events", worker || line.Verbose ? null : false)
+        // A client's leave may take long on a busy cluster: it waits for it (see LeaveAsync) rather than vanish.
+        .Duration("akka.coordinated-shutdown.phases.cluster-leave.timeout", worker ? null : TimeSpan.FromSeconds(30))
+        .Duration("akka.coordinated-shutdown.phases.cluster-exiting.timeout", worker ? null : TimeSpan.FromSeconds(30))
         .ToConfig();
 
     /// <summary>Why <paramref name="host"/>:<paramref name="port"/> cannot be listened on, or null when it can.</summary>
