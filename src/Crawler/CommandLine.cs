@@ -58,7 +58,8 @@ internal sealed record CommandLine(
     string? Hostname = null,
     string? JournalConnection = null,
     string? JournalProvider = null,
-    bool Detach = false)
+    bool Detach = false,
+    int SampleHosts = 1)
 {
     /// <summary>The longest job name.</summary>
     private const int MaxJobName = 100;
@@ -82,7 +83,7 @@ internal sealed record CommandLine(
         usage: crawler [options] [URL ...]       the planet job; no URL: the planets in hocon/crawler.conf
                crawler titles [options] URL ...  the trivial job: 'URL : title' for each page; --repeat N fetches each N times
                crawler demo [options]            serve the sample planet farm on 127.0.0.1 and crawl it
-               crawler serve-sample [--planets N] [--delay-ms D] [--port P]
+               crawler serve-sample [--planets N] [--delay-ms D] [--port P] [--hosts H]
                                                  serve the sample planet farm on 127.0.0.1 until Ctrl-C; its
                                                  URL on stdout, to crawl with the other commands
                crawler get [-i] [-I] [-L] [-o FILE] [--max-filesize SIZE] [--timeout S] URL
@@ -145,6 +146,7 @@ internal sealed record CommandLine(
               --planets N            planets in the farm (default 4)
               --delay-ms D           delay of every response in ms (default 200)
               --port P               serve-sample's port on 127.0.0.1 (default 0: a free one)
+              --hosts H              serve-sample's planets spread over H hosts, 127.0.0.1 ... 127.0.0.H (default 1)
         get:
           -i                         the status line and headers first
           -I                         send HEAD (and print the status line and headers)
@@ -181,6 +183,7 @@ internal sealed record CommandLine(
         string? job = null, journal = null, hostname = null, journalConnection = null, journalProvider = null;
         var fresh = false;
         var detach = false;
+        var sampleHosts = 1;
         var seeds = new List<string>();
         if (args.Count > 0 && args[0] == "help")
         {
@@ -294,6 +297,9 @@ internal sealed record CommandLine(
                 case "--journal-provider" when command == Command.Node:
                     journalProvider = Value(args, ref i);
                     break;
+                case "--hosts" when command == Command.ServeSample:
+                    sampleHosts = PositiveInt(args, ref i, 250);
+                    break;
                 case "--detach" when command == Command.Submit:
                     detach = true;
                     break;
@@ -372,7 +378,7 @@ internal sealed record CommandLine(
         return new CommandLine(help ? Command.Help : command, urls, files, json, config, timeout, deadline, sequential, article, title,
             repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow,
             output, maxFileSize, proxy, noProxy, retries, hostDelay, quiet, port, job, journal, fresh, seeds, hostname, journalConnection,
-            journalProvider, detach);
+            journalProvider, detach, sampleHosts);
     }
 
     /// <summary>The cluster commands: seeds always; a node keeps a journal; status and cancel name a job.</summary>

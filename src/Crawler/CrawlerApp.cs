@@ -219,7 +219,8 @@ internal static class CrawlerApp
         PlanetFarm farm;
         try
         {
-            farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(line.DemoPlanets, TimeSpan.FromMilliseconds(line.DemoDelayMs), line.SamplePort))
+            farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(line.DemoPlanets, TimeSpan.FromMilliseconds(line.DemoDelayMs), line.SamplePort)
+                { Hosts = line.SampleHosts })
                 .ConfigureAwait(false);
         }
         catch (IOException e)
@@ -231,6 +232,15 @@ internal static class CrawlerApp
         await using (farm.ConfigureAwait(false))
         {
             await stdout.WriteLineAsync(farm.BaseUri.ToString()).ConfigureAwait(false);
+            if (line.SampleHosts > 1)
+            {
+                // Planets on several host addresses: their URLs follow, one a line (for crawler -f).
+                foreach (var url in farm.PlanetUrls)
+                {
+                    await stdout.WriteLineAsync(url).ConfigureAwait(false);
+                }
+            }
+
             await stdout.FlushAsync().ConfigureAwait(false);
             await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Serving {line.DemoPlanets} planets at {farm.BaseUri}planet/0 ... planet/{line.DemoPlanets - 1} ({line.DemoDelayMs} ms per response) until Ctrl-C; crawl them with: crawler {farm.BaseUri}planet/0")).ConfigureAwait(false);

@@ -70,4 +70,12 @@ public sealed class CommandLineSpecs
     [InlineData("jobs --journal j.db --job a")]
     public void A_job_option_out_of_place_should_be_bad_usage(string args) =>
         Assert.Throws<UsageException>(() => CommandLine.Parse(args.Split(' ')));
+
+    [Fact]
+    public void Serve_sample_should_take_its_hosts_and_only_it()
+    {
+        Assert.Equal(8, CommandLine.Parse(["serve-sample", "--hosts", "8"]).SampleHosts);
+        Assert.Throws<UsageException>(() => CommandLine.Parse(["serve-sample", "--hosts", "0"]));
+        Assert.Throws<UsageException>(() => CommandLine.Parse(["--hosts", "8", "http://a.test/"]));
+    }
 }
