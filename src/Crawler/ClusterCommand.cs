@@ -96,7 +96,7 @@ internal static class ClusterCommand
             int planets;
             if (attach)
             {
-                var first = await AskAsync<ClusterCrawl.Results>(region!, new ClusterCrawl.GetResults(crawlId, 0), clusterSettings!).ConfigureAwait(false);
+                var first = await ClusterCrawler.AskAsync<ClusterCrawl.Results>(region!, new ClusterCrawl.GetResults(crawlId, 0), clusterSettings!).ConfigureAwait(false);
                 if (first is not { Known: true })
                 {
                     await stderr.WriteLineAsync(first is null ? "crawler: the cluster did not answer" : $"crawler: the cluster has no job '{crawlId}'").ConfigureAwait(false);
@@ -108,7 +108,7 @@ internal static class ClusterCommand
             else
             {
                 var hocon = CrawlHocon.Of(config.GetConfig("crawler"));
-                var accepted = await AskAsync<ClusterCrawl.Accepted>(region!, new ClusterCrawl.Submit(crawlId, mode, hocon, [.. urls]), clusterSettings!)
+                var accepted = await ClusterCrawler.AskAsync<ClusterCrawl.Accepted>(region!, new ClusterCrawl.Submit(crawlId, mode, hocon, [.. urls]), clusterSettings!)
                     .ConfigureAwait(false);
                 if (accepted is null || accepted.Refusal is not null)
                 {
@@ -148,13 +148,12 @@ internal static class ClusterCommand
         var printer = system.ActorOf(CrawlerProps.Printer(options), "printer");
         printer.Tell(new Crawl.CrawlStarted(planets, mode) { CrawlId = crawlId });
         var seen = 0;
-        var silentSince = DateTime.UtcNow;
-        while (!interruption.Interrupted)
+        using var detach = new CancellationTokenSource();
+        interruption.Run(_ => detach.Cancel());
+        try
         {
-            var page = await AskAsync<ClusterCrawl.Results>(region, new ClusterCrawl.GetResults(crawlId, seen), clusterSettings, once: true).ConfigureAwait(false);
-            if (page is not null)
+            await foreach (var page in ClusterCrawler.FollowAsync(region, crawlId, 0, clusterSettings, detach.Token).ConfigureAwait(false))
             {
-                silentSince = DateTime.UtcNow;
                 foreach (var result in page.Items)
                 {
                     printer.Tell(result with { CrawlId = crawlId });
@@ -167,20 +166,12 @@ internal static class ClusterCommand
                     var summary = await completion.Task.ConfigureAwait(false);
                     return summary.AllOk ? CrawlerApp.ExitOk : CrawlerApp.ExitFailures;
                 }
-
-                if (page.Items.Length > 0)
-                {
-                    continue; // more may be waiting
-                }
             }
-            else if (DateTime.UtcNow - silentSince > TimeSpan.FromMinutes(5))
-            {
-                await stderr.WriteLineAsync($"crawler: the cluster has not answered for 5 minutes; job '{crawlId}' may go on: attach again with submit --job {crawlId}")
-                    .ConfigureAwait(false);
-                return CrawlerApp.ExitFailures;
-            }
-
-            await Task.Delay(clusterSettings.ResultsPollInterval).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            await stderr.WriteLineAsync($"crawler: {e.Message}; job '{crawlId}' may go on: attach again with submit --job {crawlId}").ConfigureAwait(false);
+            return CrawlerApp.ExitFailures;
         }
 
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -208,7 +199,7 @@ internal static class ClusterCommand
             var deadline = DateTime.UtcNow + clusterSettings!.ClientTimeout;
             do
             {
-                page = await AskAsync<ClusterCrawl.Results>(region!, new ClusterCrawl.GetResults(crawlId, int.MaxValue), clusterSettings).ConfigureAwait(false);
+                page = await ClusterCrawler.AskAsync<ClusterCrawl.Results>(region!, new ClusterCrawl.GetResults(crawlId, int.MaxValue), clusterSettings).ConfigureAwait(false);
                 if (line.Command != Command.Cancel || page is null || page.Finished || !page.Known)
                 {
                     break;
@@ -262,27 +253,6 @@ internal static class ClusterCommand
         }
 
         return (system, CrawlerCluster.StartClient(system), settings);
-    }
-
-    /// <summary>Asks until answered, within the client timeout (the region may still be allocating its shards); null
-    /// when no answer came. <paramref name="once"/> asks once.</summary>
-    private static async Task<T?> AskAsync<T>(IActorRef region, object message, ClusterSettings settings, bool once = false) where T : class
-    {
-        var deadline = DateTime.UtcNow + settings.ClientTimeout;
-        do
-        {
-            try
-            {
-                return await region.Ask<T>(message, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-            }
-            catch (AskTimeoutException)
-            {
-                // the crawl's shard may be moving (a node died): ask again
-            }
-        }
-        while (!once && DateTime.UtcNow < deadline);
-
-        return null;
     }
 
     /// <summary>Leaves the cluster and waits until the leave is complete (bounded by the client timeout): a client that
