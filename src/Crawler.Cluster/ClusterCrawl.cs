@@ -72,6 +72,10 @@ public static class ClusterCrawl
     /// <summary>Ends the crawl: unfinished planets get <c>cancelled</c> results.</summary>
     public sealed record Cancel(string CrawlId, string Reason) : IClusterCrawlMessage;
 
+    /// <summary>Published on its node's event stream (never sent to another node) when a crawl's ledger starts there:
+    /// submitted, or recovered after its node died. <c>crawler node</c> says so on stderr.</summary>
+    public sealed record LedgerStarted(string CrawlId, int Done, int Planets);
+
     /// <summary>Event: the crawl was submitted.</summary>
     public sealed record Submitted(CrawlMode Mode, string Hocon, ImmutableArray<string> Urls, DateTimeOffset At) : IClusterCrawlMessage;
 

@@ -62,6 +62,7 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
                 break;
             case RecoveryCompleted when _book.Crawl is not null:
                 _log.Info("Crawl {CrawlId} recovered: {Done} of {Planets} planets done", _crawlId, _book.Log.Count, _book.Planets);
+                Context.System.EventStream.Publish(new ClusterCrawl.LedgerStarted(_crawlId, _book.Log.Count, _book.Planets));
                 Deliver();
                 break;
         }
@@ -114,6 +115,7 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
             _book.Apply(submitted);
             replyTo.Tell(new ClusterCrawl.Accepted(_crawlId, submitted.Urls.Length));
             _log.Info("Crawl {CrawlId} submitted: {Planets} planets", _crawlId, submitted.Urls.Length);
+            Context.System.EventStream.Publish(new ClusterCrawl.LedgerStarted(_crawlId, 0, submitted.Urls.Length));
             Deliver();
         });
     }

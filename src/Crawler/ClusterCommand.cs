@@ -59,6 +59,7 @@ internal static class ClusterCommand
         }
 
         CrawlerCluster.StartWorker(system);
+        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new LedgerReporter(stderr)), "ledger-reporter"), typeof(ClusterCrawl.LedgerStarted));
         var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
         await stderr.WriteLineAsync($"node {self} joining {string.Join(", ", line.Seeds!)}; Ctrl-C or SIGTERM leaves the cluster").ConfigureAwait(false);
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => stderr.WriteLine($"node {self} is up"));
@@ -302,4 +303,17 @@ internal static class ClusterCommand
     }
 
     private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
+
+    /// <summary>Says on a node's stderr which crawls' ledgers it holds (where a crawl's state lives now).</summary>
+    private sealed class LedgerReporter(TextWriter stderr) : UntypedActor
+    {
+        protected override void OnReceive(object message)
+        {
+            if (message is ClusterCrawl.LedgerStarted started)
+            {
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"job '{started.CrawlId}': its ledger is on this node ({started.Done} of {started.Planets} planets done)"));
+            }
+        }
+    }
 }

@@ -35,7 +35,7 @@ public sealed class ClusterSpecs : IAsyncLifetime
         var seed = Akka.Cluster.Cluster.Get(_nodes[0]).SelfAddress;
         foreach (var node in _nodes)
         {
-            Akka.Cluster.Cluster.Get(node).Join(seed); // Up together: min-nr-of-members is 3
+            Akka.Cluster.Cluster.Get(node).Join(seed); // min-nr-of-members is 2: no JoinAsync one by one
         }
 
         foreach (var node in _nodes)
@@ -65,7 +65,7 @@ public sealed class ClusterSpecs : IAsyncLifetime
         ConfigurationFactory.ParseString($$"""
                 akka.loglevel = WARNING
                 akka.cluster.split-brain-resolver.stable-after = 5s
-                akka.cluster.role.worker.min-nr-of-members = 3
+                akka.cluster.role.worker.min-nr-of-members = 2
                 akka.remote.dot-netty.tcp.port = 0
                 crawler.cluster.redeliver-interval = 2s
                 crawler.http.max-connections-per-host = {{PerHostCap}}

@@ -32,7 +32,7 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
         _farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(Planets, TimeSpan.FromMilliseconds(300)) { Hosts = 8 });
         await File.WriteAllTextAsync(Config, string.Create(CultureInfo.InvariantCulture, $"""
             akka.cluster.split-brain-resolver.stable-after = 5s
-            akka.cluster.role.worker.min-nr-of-members = 3
+            akka.cluster.role.worker.min-nr-of-members = 2
             crawler.cluster.redeliver-interval = 3s
             crawler.cluster.client-timeout = 20s
             crawler.http.max-connections-per-host = {PerHostCap}
@@ -56,7 +56,7 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
     [Fact]
     public async Task Killing_the_node_that_holds_the_ledger_loses_no_planet_and_refetches_only_what_was_in_flight()
     {
-        var ports = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+        var ports = WorkerPorts();
         var seeds = ports.Take(2).SelectMany(p => new[] { "--seed", $"127.0.0.1:{p}" }).ToArray();
         var nodes = ports.Select(port => Start(["node", "--port", port.ToString(CultureInfo.InvariantCulture), .. seeds,
             "--journal", Path.Combine(_folder, "journal.db"), "--config", Config])).ToList();
@@ -68,13 +68,12 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
         var urls = Path.Combine(_folder, "planets.txt");
         await File.WriteAllLinesAsync(urls, _farm.PlanetUrls);
         var submit = Start(["submit", .. seeds, "--job", "kill", "--json", "--config", Config, "-f", urls]);
-        await submit.WaitForOutputLines(10, TimeSpan.FromSeconds(60));
+        await submit.WaitForOutputLines(Planets / 4, TimeSpan.FromSeconds(60));
 
-        // Which node holds the ledger (the status client takes a few seconds to join: the crawl is near a quarter then).
-        var status = await CrawlerProcess.RunAsync(["status", .. seeds, "--job", "kill", "--json", "--config", Config]);
-        Assert.True(status.ExitCode == 0, status.ToString());
-        var ledger = JsonDocument.Parse(status.StdoutLines[0]).RootElement.GetProperty("ledger").GetString()!;
-        var victim = nodes[Array.FindIndex(ports, p => ledger.EndsWith($":{p}", StringComparison.Ordinal))];
+        // Which node holds the ledger: it says so on its stderr. (No status client here: see docs/cluster.md on
+        // clients that leave while a worker dies.)
+        var victim = nodes.Single(n => n.ErrorLines.Snapshot().Any(line => line.StartsWith("job 'kill': its ledger is on this node", StringComparison.Ordinal)));
+        var ledger = $"node {nodes.IndexOf(victim)}";
         var fetchedAtKill = _farm.RequestCount;
         var clock = Stopwatch.StartNew();
         victim.Kill();
@@ -104,7 +103,7 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
     public async Task A_crawl_whose_every_node_was_killed_finishes_on_a_new_node_without_fetching_what_was_done()
     {
         var journal = Path.Combine(_folder, "journal.db");
-        var ports = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+        var ports = WorkerPorts();
         var seeds = ports.Take(2).SelectMany(p => new[] { "--seed", $"127.0.0.1:{p}" }).ToArray();
         var nodes = ports.Select(port => Start(["node", "--port", port.ToString(CultureInfo.InvariantCulture), .. seeds,
             "--journal", journal, "--config", Config])).ToList();
@@ -132,7 +131,7 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
         // One new node on the same journal (a cluster of one), and the same job attached: the rest finishes.
         var alone = Path.Combine(_folder, "alone.conf");
         await File.WriteAllTextAsync(alone, $"include \"{Config}\"\nakka.cluster.role.worker.min-nr-of-members = 1\n");
-        var port = FreePort().ToString(CultureInfo.InvariantCulture);
+        var port = WorkerPorts()[0].ToString(CultureInfo.InvariantCulture);
         var survivor = Start(["node", "--port", port, "--seed", $"127.0.0.1:{port}", "--journal", journal, "--config", alone]);
         await survivor.WaitForErrorLine(line => line.EndsWith(" is up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         var again = Start(["submit", "--seed", $"127.0.0.1:{port}", "--job", "resume", "--json", "--config", alone]);
@@ -169,6 +168,28 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
         var child = new ChildProcess(args, _output);
         _children.Add(child);
         return child;
+    }
+
+    /// <summary>Three free ports below the ephemeral range (32768 and up on Linux, where clients' ports come from), as
+    /// a deployment gives its workers fixed ports.</summary>
+    private static int[] WorkerPorts()
+    {
+        var ports = new List<int>();
+        for (var port = 20000 + Random.Shared.Next(0, 9000); ports.Count < 3; port++)
+        {
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                ports.Add(port);
+            }
+            catch (SocketException)
+            {
+                // taken: the next
+            }
+        }
+
+        return [.. ports];
     }
 
     private static int FreePort()
