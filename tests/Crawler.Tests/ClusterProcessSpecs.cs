@@ -56,19 +56,7 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
     [Fact]
     public async Task Killing_the_node_that_holds_the_ledger_loses_no_planet_and_refetches_only_what_was_in_flight()
     {
-        var ports = WorkerPorts();
-        var seeds = ports.Take(2).SelectMany(p => new[] { "--seed", $"127.0.0.1:{p}" }).ToArray();
-        var nodes = ports.Select(port => Start(["node", "--port", port.ToString(CultureInfo.InvariantCulture), .. seeds,
-            "--journal", Path.Combine(_folder, "journal.db"), "--config", Config])).ToList();
-        foreach (var node in nodes)
-        {
-            await node.WaitForErrorLine(line => line.EndsWith(" is up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-        }
-
-        var urls = Path.Combine(_folder, "planets.txt");
-        await File.WriteAllLinesAsync(urls, _farm.PlanetUrls);
-        var submit = Start(["submit", .. seeds, "--job", "kill", "--json", "--config", Config, "-f", urls]);
-        await submit.WaitForOutputLines(Planets / 4, TimeSpan.FromSeconds(60));
+        var (nodes, submit) = await StartCrawlAsync("kill", Path.Combine(_folder, "journal.db"));
 
         // Which node holds the ledger: it says so on its stderr. (No status client here: see docs/cluster.md on
         // clients that leave while a worker dies.)
@@ -103,19 +91,7 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
     public async Task A_crawl_whose_every_node_was_killed_finishes_on_a_new_node_without_fetching_what_was_done()
     {
         var journal = Path.Combine(_folder, "journal.db");
-        var ports = WorkerPorts();
-        var seeds = ports.Take(2).SelectMany(p => new[] { "--seed", $"127.0.0.1:{p}" }).ToArray();
-        var nodes = ports.Select(port => Start(["node", "--port", port.ToString(CultureInfo.InvariantCulture), .. seeds,
-            "--journal", journal, "--config", Config])).ToList();
-        foreach (var node in nodes)
-        {
-            await node.WaitForErrorLine(line => line.EndsWith(" is up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-        }
-
-        var urls = Path.Combine(_folder, "planets.txt");
-        await File.WriteAllLinesAsync(urls, _farm.PlanetUrls);
-        var first = Start(["submit", .. seeds, "--job", "resume", "--json", "--config", Config, "-f", urls]);
-        await first.WaitForOutputLines(Planets / 4, TimeSpan.FromSeconds(60));
+        var (nodes, first) = await StartCrawlAsync("resume", journal);
         foreach (var node in nodes)
         {
             node.Kill();
@@ -161,6 +137,26 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
         var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
         var node = await CrawlerProcess.RunAsync(["node", "--port", port, "--seed", $"127.0.0.1:{port}", "--journal", Path.Combine(_folder, "j.db")]);
         Assert.True(node.ExitCode == 2, node.ToString());
+    }
+
+    /// <summary>Three worker processes on <paramref name="journal"/>, all up, and a submit of the farm's planets as job
+    /// <paramref name="job"/> that has printed a quarter of them.</summary>
+    private async Task<(List<ChildProcess> Nodes, ChildProcess Submit)> StartCrawlAsync(string job, string journal)
+    {
+        var ports = WorkerPorts();
+        var seeds = ports.Take(2).SelectMany(p => new[] { "--seed", $"127.0.0.1:{p}" }).ToArray();
+        var nodes = ports.Select(port => Start(["node", "--port", port.ToString(CultureInfo.InvariantCulture), .. seeds,
+            "--journal", journal, "--config", Config])).ToList();
+        foreach (var node in nodes)
+        {
+            await node.WaitForErrorLine(line => line.EndsWith(" is up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        }
+
+        var urls = Path.Combine(_folder, "planets.txt");
+        await File.WriteAllLinesAsync(urls, _farm.PlanetUrls);
+        var submit = Start(["submit", .. seeds, "--job", job, "--json", "--config", Config, "-f", urls]);
+        await submit.WaitForOutputLines(Planets / 4, TimeSpan.FromSeconds(60));
+        return (nodes, submit);
     }
 
     private ChildProcess Start(IReadOnlyList<string> args)
