@@ -10,13 +10,7 @@ namespace Crawler.Cluster;
 /// </summary>
 public static class CrawlerCluster
 {
-    private static readonly Lazy<Config> Embedded = new(() =>
-    {
-        using var stream = typeof(CrawlerCluster).Assembly.GetManifestResourceStream("Crawler.Cluster.cluster.conf")
-            ?? throw new InvalidOperationException("the embedded cluster.conf is missing");
-        using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
-    });
+    private static readonly Lazy<Config> Embedded = new(() => ConfigurationFactory.FromResource("Crawler.Cluster.cluster.conf", typeof(CrawlerCluster).Assembly));
 
     /// <summary>The cluster defaults (<c>cluster.conf</c>) with Akka.Cluster.Sharding's under them, to go under a
     /// node's own configuration.</summary>

@@ -29,13 +29,7 @@ public static class JournalConfig
             .WithFallback(SqlPersistence.DefaultConfiguration);
     }
 
-    private static readonly Lazy<Config> Embedded = new(() =>
-    {
-        using var stream = typeof(JournalConfig).Assembly.GetManifestResourceStream("Crawler.Journal.journal.conf")
-            ?? throw new InvalidOperationException("the embedded journal.conf is missing");
-        using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
-    });
+    private static readonly Lazy<Config> Embedded = new(() => ConfigurationFactory.FromResource("Crawler.Journal.journal.conf", typeof(JournalConfig).Assembly));
 
     private static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text);
 }
