@@ -33,12 +33,23 @@ public static class ClusterCrawl
     /// <param name="CrawlId">The crawl's id (a job name): the ledger's persistence id is <c>cluster-crawl-ID</c>.</param>
     /// <param name="Mode">The planet job or the titles job.</param>
     /// <param name="Hocon">The crawl's own <c>crawler</c> settings (selectors, timeouts ...), over each node's.</param>
-    /// <param name="Urls">The planets, in order.</param>
-    public sealed record Submit(string CrawlId, CrawlMode Mode, string Hocon, ImmutableArray<string> Urls) : IClusterCrawlMessage;
+    /// <param name="Urls">The planets, in order (the first chunk when <paramref name="More"/>).</param>
+    /// <param name="More">More planets follow in <see cref="AddPlanets"/> chunks (a long list, or a stream of planets):
+    /// the crawl is finished only once the last chunk is in and every planet has its result.</param>
+    public sealed record Submit(string CrawlId, CrawlMode Mode, string Hocon, ImmutableArray<string> Urls, bool More = false) : IClusterCrawlMessage;
+
+    /// <summary>The next chunk of an open crawl's planets, from position <paramref name="From"/> (idempotent: a chunk
+    /// sent again is answered again). Answered with <see cref="Accepted"/> (the planets known now), or refused when it
+    /// leaves a gap, differs from what was added at those positions, or comes after the last chunk.</summary>
+    /// <param name="CrawlId">The crawl.</param>
+    /// <param name="From">The position of the chunk's first planet.</param>
+    /// <param name="Urls">The planets.</param>
+    /// <param name="Last">No more planets follow.</param>
+    public sealed record AddPlanets(string CrawlId, int From, ImmutableArray<string> Urls, bool Last) : IClusterCrawlMessage;
 
     /// <summary>The crawl is persisted and under way.</summary>
     /// <param name="CrawlId">The crawl.</param>
-    /// <param name="Planets">How many planets it has.</param>
+    /// <param name="Planets">How many planets it has (so far, while more may be added).</param>
     /// <param name="Refusal">Why a Submit that differs from the crawl already persisted under this id was refused; null
     /// when accepted.</param>
     public sealed record Accepted(string CrawlId, int Planets, string? Refusal = null) : IClusterCrawlMessage;
@@ -76,8 +87,12 @@ public static class ClusterCrawl
     /// submitted, or recovered after its node died. <c>crawler node</c> says so on stderr.</summary>
     public sealed record LedgerStarted(string CrawlId, int Done, int Planets);
 
-    /// <summary>Event: the crawl was submitted.</summary>
-    public sealed record Submitted(CrawlMode Mode, string Hocon, ImmutableArray<string> Urls, DateTimeOffset At) : IClusterCrawlMessage;
+    /// <summary>Event: the crawl was submitted; <paramref name="More"/>: planets may still be added.</summary>
+    public sealed record Submitted(CrawlMode Mode, string Hocon, ImmutableArray<string> Urls, DateTimeOffset At, bool More = false) : IClusterCrawlMessage;
+
+    /// <summary>Event: planets were added to an open crawl at <paramref name="From"/>; <paramref name="Last"/> closes it
+    /// (a cancel closes it with no planets).</summary>
+    public sealed record PlanetsAdded(int From, ImmutableArray<string> Urls, bool Last) : IClusterCrawlMessage;
 
     /// <summary>Event: a planet's page gave its article link; the article is the next step.</summary>
     public sealed record ArticleFound(int Index, string Article, int Attempts, long ElapsedMs, ImmutableArray<Crawl.RequestTiming> Timings)

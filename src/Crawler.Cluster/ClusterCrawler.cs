@@ -20,30 +20,15 @@ public static class ClusterCrawler
     /// cluster: its unfinished planets end as <c>cancelled</c>.</summary>
     /// <exception cref="InvalidOperationException">The cluster refused the crawl (another crawl has that id).</exception>
     /// <exception cref="TimeoutException">The cluster did not answer within <c>crawler.cluster.client-timeout</c>.</exception>
-    public static async Task<CrawlReport> CrawlAsync(ActorSystem system, string crawlId, IReadOnlyList<string> planets, CrawlMode mode = CrawlMode.Planets,
+    public static Task<CrawlReport> CrawlAsync(ActorSystem system, string crawlId, IReadOnlyList<string> planets, CrawlMode mode = CrawlMode.Planets,
         string hocon = "", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(planets);
-        var settings = ClusterSettings.Create(system);
+        var crawler = system.ClusterCrawler();
+        var window = CrawlHocon.Window(CrawlHocon.Settings(hocon, system), crawler.Cluster.MaxStepsInFlight);
         var region = Akka.Cluster.Sharding.ClusterSharding.Get(system).ShardRegion(ClusterCrawl.CrawlRegion);
-        var clock = Stopwatch.StartNew();
-        var accepted = await AskAsync<ClusterCrawl.Accepted>(region, new ClusterCrawl.Submit(crawlId, mode, hocon, [.. planets]), settings, cancellationToken: cancellationToken)
-            .ConfigureAwait(false) ?? throw new TimeoutException($"the cluster did not accept crawl '{crawlId}' within {settings.ClientTimeout}");
-        if (accepted.Refusal is { } refusal)
-        {
-            throw new InvalidOperationException($"crawl '{crawlId}': {refusal}");
-        }
-
-        using var cancel = cancellationToken.Register(() => region.Tell(new ClusterCrawl.Cancel(crawlId, "the caller cancelled the crawl")));
-        var results = new List<Crawl.PlanetResult>();
-        await foreach (var page in FollowAsync(region, crawlId, 0, settings, CancellationToken.None).ConfigureAwait(false))
-        {
-            results.AddRange(page.Items.Select(r => r with { CrawlId = crawlId }));
-        }
-
-        results.Sort((a, b) => a.Index.CompareTo(b.Index));
-        return new CrawlReport(CrawlSummary.Of(results, clock.Elapsed), results) { CrawlId = crawlId };
+        return crawler.RunAsync(crawlId, planets, target => ClusterCrawlClient.Props(region, target, crawlId, mode, hocon, window, crawler.Cluster), cancellationToken);
     }
 
     /// <summary>The results of crawl <paramref name="crawlId"/> from position <paramref name="from"/>, page by page as

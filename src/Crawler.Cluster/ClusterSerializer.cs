@@ -32,6 +32,8 @@ public sealed class ClusterSerializer(ExtendedActorSystem system) : SerializerWi
         ["get-results"] = typeof(ClusterCrawl.GetResults),
         ["results"] = typeof(ClusterCrawl.Results),
         ["cancel"] = typeof(ClusterCrawl.Cancel),
+        ["add-planets"] = typeof(ClusterCrawl.AddPlanets),
+        ["planets-added"] = typeof(ClusterCrawl.PlanetsAdded),
         ["submitted"] = typeof(ClusterCrawl.Submitted),
         ["article-found"] = typeof(ClusterCrawl.ArticleFound),
         ["finished"] = typeof(ClusterCrawl.Finished),

@@ -11,8 +11,9 @@ namespace Crawler.Cluster;
 /// <param name="MaxResultsPerReply">Results per answer to a client.</param>
 /// <param name="ResultsPollInterval">How often a client asks for new results.</param>
 /// <param name="ClientTimeout">How long a client waits for the cluster.</param>
+/// <param name="SubmitChunk">Planets per message of a long or streamed submit.</param>
 public sealed record ClusterSettings(int Shards, int MaxStepsInFlight, TimeSpan RedeliverInterval, int RecentResults,
-    int MaxResultsPerReply, TimeSpan ResultsPollInterval, TimeSpan ClientTimeout)
+    int MaxResultsPerReply, TimeSpan ResultsPollInterval, TimeSpan ClientTimeout, int SubmitChunk)
 {
     /// <summary>The settings of <paramref name="system"/>.</summary>
     public static ClusterSettings Create(ActorSystem system)
@@ -33,7 +34,8 @@ public sealed record ClusterSettings(int Shards, int MaxStepsInFlight, TimeSpan 
             Positive(cluster, "recent-results"),
             Positive(cluster, "max-results-per-reply"),
             cluster.GetTimeSpan("results-poll-interval"),
-            cluster.GetTimeSpan("client-timeout"));
+            cluster.GetTimeSpan("client-timeout"),
+            Positive(cluster, "submit-chunk"));
     }
 
     private static int Positive(Config config, string key) =>

@@ -7,7 +7,7 @@ namespace Crawler.Cluster;
 /// <summary>
 /// A cluster crawl's durable state (pure: rebuilt from the ledger's events): the planets, the article each planet
 /// step found, and each planet's final result, in the order recorded. It decides what a <see cref="ClusterCrawl.StepDone"/>
-/// means (<see cref="Decide"/>): the next step's event, a planet's final result, or nothing for a duplicate (a step
+/// means (<see cref="Decide(ClusterCrawl.StepDone)"/>): the next step's event, a planet's final result, or nothing for a duplicate (a step
 /// delivered twice around a crash, answered twice), so that each (planet, stage) is recorded once.
 /// </summary>
 public sealed class CrawlBook
@@ -15,18 +15,25 @@ public sealed class CrawlBook
     private readonly Dictionary<int, ClusterCrawl.ArticleFound> _articles = [];
     private readonly Dictionary<int, Crawl.PlanetResult> _results = [];
     private readonly List<Crawl.PlanetResult> _log = [];
+    private readonly List<string> _urls = [];
 
     /// <summary>The crawl as submitted, or null before.</summary>
     public ClusterCrawl.Submitted? Crawl { get; private set; }
 
+    /// <summary>The planets known so far, in order.</summary>
+    public IReadOnlyList<string> Urls => _urls;
+
     /// <summary>The planets' count (0 before the submit).</summary>
-    public int Planets => Crawl?.Urls.Length ?? 0;
+    public int Planets => _urls.Count;
+
+    /// <summary>True when no more planets may be added (a crawl submitted whole, or after its last chunk).</summary>
+    public bool Closed { get; private set; }
 
     /// <summary>The final results, in the order they were recorded.</summary>
     public IReadOnlyList<Crawl.PlanetResult> Log => _log;
 
-    /// <summary>True when every planet has its result.</summary>
-    public bool Finished => Crawl is not null && _results.Count == Planets;
+    /// <summary>True when every planet has its result and no more may come.</summary>
+    public bool Finished => Crawl is not null && Closed && _results.Count == Planets;
 
     /// <summary>True when planet <paramref name="index"/> has its result.</summary>
     public bool IsDone(int index) => _results.ContainsKey(index);
@@ -38,6 +45,12 @@ public sealed class CrawlBook
         {
             case ClusterCrawl.Submitted submitted when Crawl is null:
                 Crawl = submitted;
+                _urls.AddRange(submitted.Urls);
+                Closed = !submitted.More;
+                break;
+            case ClusterCrawl.PlanetsAdded added when Crawl is not null && !Closed && added.From == Planets:
+                _urls.AddRange(added.Urls);
+                Closed = added.Last;
                 break;
             case ClusterCrawl.ArticleFound found when Crawl is not null && !IsDone(found.Index):
                 _articles[found.Index] = found;
@@ -50,11 +63,46 @@ public sealed class CrawlBook
         }
     }
 
+    /// <summary>Whether <paramref name="submit"/>, sent for a crawl already submitted, is that crawl again (the same job,
+    /// options and planets, or for a chunked submit the same first chunk).</summary>
+    public bool IsSameSubmit(ClusterCrawl.Submit submit)
+    {
+        ArgumentNullException.ThrowIfNull(submit);
+        return Crawl is { } crawl && crawl.Mode == submit.Mode && crawl.Hocon == submit.Hocon && crawl.More == submit.More
+            && crawl.Urls.SequenceEqual(submit.Urls);
+    }
+
+    /// <summary>What a chunk of planets calls for: the event that adds it (null when it was added before: a chunk sent
+    /// again), or why it is refused.</summary>
+    public (ClusterCrawl.PlanetsAdded? Event, string? Refusal) Decide(ClusterCrawl.AddPlanets add)
+    {
+        ArgumentNullException.ThrowIfNull(add);
+        if (Crawl is null)
+        {
+            return (null, "no crawl was submitted under this id");
+        }
+
+        if (add.From == Planets && !Closed)
+        {
+            return (new ClusterCrawl.PlanetsAdded(add.From, add.Urls, add.Last), null);
+        }
+
+        var known = add.From >= 0 && add.From + add.Urls.Length <= Planets && add.Urls.SequenceEqual(_urls.Skip(add.From).Take(add.Urls.Length));
+        return known switch
+        {
+            true when !add.Last || Closed => (null, null),
+            true when add.From + add.Urls.Length == Planets => (new ClusterCrawl.PlanetsAdded(Planets, [], true), null),
+            _ when Closed => (null, "the crawl takes no more planets (its last chunk is in, or it was cancelled)"),
+            _ when add.From > Planets => (null, $"planets from {add.From} leave a gap: the crawl has {Planets}"),
+            _ => (null, $"other planets were added at positions {add.From} to {add.From + add.Urls.Length - 1}"),
+        };
+    }
+
     /// <summary>The step planet <paramref name="index"/> is at: its page, or its article once the page gave the link.</summary>
     public ClusterCrawl.FetchStep StepOf(string crawlId, int index)
     {
         var crawl = Crawl ?? throw new InvalidOperationException("the crawl was not submitted");
-        var (stage, url) = _articles.TryGetValue(index, out var found) ? (FetchStage.Article, found.Article) : (FetchStage.Planet, crawl.Urls[index]);
+        var (stage, url) = _articles.TryGetValue(index, out var found) ? (FetchStage.Article, found.Article) : (FetchStage.Planet, _urls[index]);
         return new ClusterCrawl.FetchStep(crawlId, HostOf(url), index, stage, url, crawl.Mode, crawl.Hocon);
     }
 
@@ -69,7 +117,7 @@ public sealed class CrawlBook
             return null;
         }
 
-        var planet = crawl.Urls[result.Index];
+        var planet = _urls[result.Index];
         var article = _articles.GetValueOrDefault(result.Index);
         return (done.Stage, article, result) switch
         {
@@ -91,21 +139,26 @@ public sealed class CrawlBook
         };
     }
 
-    /// <summary>The results that end every unfinished planet as <paramref name="kind"/> (a cancel).</summary>
-    public IEnumerable<ClusterCrawl.Finished> EndAll(ErrorKind kind, string message)
+    /// <summary>The events that end the crawl now: it takes no more planets, and every unfinished planet ends as
+    /// <paramref name="kind"/> (a cancel, or the crawl's deadline with <paramref name="phase"/>).</summary>
+    public IEnumerable<IClusterCrawlMessage> EndAll(ErrorKind kind, string message, TimeoutPhase? phase = null)
     {
-        var crawl = Crawl;
-        if (crawl is null)
+        if (Crawl is null)
         {
             yield break;
         }
 
-        for (var index = 0; index < crawl.Urls.Length; index++)
+        if (!Closed)
+        {
+            yield return new ClusterCrawl.PlanetsAdded(Planets, [], true);
+        }
+
+        for (var index = 0; index < _urls.Count; index++)
         {
             if (!IsDone(index))
             {
-                yield return new ClusterCrawl.Finished(new Crawl.PlanetFailed(index, crawl.Urls[index],
-                    _articles.ContainsKey(index) ? FetchStage.Article : FetchStage.Planet, new Failure(kind, message, crawl.Urls[index]), 0, 0));
+                yield return new ClusterCrawl.Finished(new Crawl.PlanetFailed(index, _urls[index],
+                    _articles.ContainsKey(index) ? FetchStage.Article : FetchStage.Planet, new Failure(kind, message, _urls[index], Phase: phase), 0, 0));
             }
         }
     }

@@ -12,14 +12,18 @@ namespace Crawler.Cluster;
 /// restarts by itself after its node dies and resumes the crawl). It persists the crawl before accepting it, delivers
 /// each planet's current step to its host's desk at least once (again after the redelivery interval, and again after a
 /// recovery), persists each step's outcome before acting on it, and records each planet's result once: a duplicate
-/// answer is dropped (<see cref="CrawlBook.Decide"/>).
+/// answer is dropped (<see cref="CrawlBook.Decide(ClusterCrawl.StepDone)"/>). An open crawl takes its planets in chunks
+/// (<see cref="ClusterCrawl.AddPlanets"/>), each persisted before it is acknowledged. The crawl's own settings give its
+/// window (max-planets-in-flight, sequential) and its deadline, counted from its submit: at the deadline every
+/// unfinished planet ends as a <c>timeout</c> (deadline phase), also after a failover.
 /// </summary>
 internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
 {
     private const string TickKey = "redeliver";
+    private const string DeadlineKey = "deadline";
     private readonly CrawlBook _book = new();
     private readonly ClusterSettings _settings;
-    private readonly StepWindow _window;
+    private StepWindow? _window;
     private readonly string _crawlId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef _hosts = ActorRefs.Nobody;
@@ -29,7 +33,6 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
     {
         _crawlId = crawlId;
         _settings = settings;
-        _window = new StepWindow(settings.MaxStepsInFlight);
         PersistenceId = PersistenceIdOf(crawlId);
     }
 
@@ -63,7 +66,7 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
             case RecoveryCompleted when _book.Crawl is not null:
                 _log.Info("Crawl {CrawlId} recovered: {Done} of {Planets} planets done", _crawlId, _book.Log.Count, _book.Planets);
                 Context.System.EventStream.Publish(new ClusterCrawl.LedgerStarted(_crawlId, _book.Log.Count, _book.Planets));
-                Deliver();
+                Started();
                 break;
         }
     }
@@ -76,6 +79,9 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
             case ClusterCrawl.Submit submit:
                 OnSubmit(submit);
                 break;
+            case ClusterCrawl.AddPlanets add:
+                OnAdd(add);
+                break;
             case ClusterCrawl.StepDone done:
                 OnStepDone(done);
                 break;
@@ -87,6 +93,14 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
                 break;
             case ClusterCrawl.Cancel cancel when _book.Crawl is not null && !_book.Finished:
                 PersistAllAsync(_book.EndAll(ErrorKind.Cancelled, $"cancelled: {cancel.Reason}").ToList(), Record);
+                break;
+            case DeadlineReached when _book.Crawl is not null && !_book.Finished:
+                var deadline = CrawlHocon.Settings(_book.Crawl.Hocon, Context.System).Deadline!.Value;
+                PersistAllAsync(_book.EndAll(ErrorKind.Timeout,
+                    $"timeout: the crawl reached its deadline of {deadline.TotalSeconds:0.###} s before this planet finished (deadline phase)",
+                    TimeoutPhase.Deadline).ToList(), Record);
+                break;
+            case DeadlineReached:
                 break;
             case Redeliver:
                 Deliver();
@@ -101,23 +115,54 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
 
     private void OnSubmit(ClusterCrawl.Submit submit)
     {
-        if (_book.Crawl is { } crawl)
+        if (_book.Crawl is not null)
         {
-            var same = crawl.Mode == submit.Mode && crawl.Hocon == submit.Hocon && crawl.Urls.SequenceEqual(submit.Urls);
-            Sender.Tell(new ClusterCrawl.Accepted(_crawlId, crawl.Urls.Length,
-                same ? null : "a different crawl (other URLs, job or options) was submitted under this id"));
+            Sender.Tell(new ClusterCrawl.Accepted(_crawlId, _book.Planets,
+                _book.IsSameSubmit(submit) ? null : "a different crawl (other URLs, job or options) was submitted under this id"));
             return;
         }
 
         var replyTo = Sender;
-        Persist(new ClusterCrawl.Submitted(submit.Mode, submit.Hocon, submit.Urls, DateTimeOffset.UtcNow), submitted =>
+        Persist(new ClusterCrawl.Submitted(submit.Mode, submit.Hocon, submit.Urls, DateTimeOffset.UtcNow, submit.More), submitted =>
         {
             _book.Apply(submitted);
-            replyTo.Tell(new ClusterCrawl.Accepted(_crawlId, submitted.Urls.Length));
-            _log.Info("Crawl {CrawlId} submitted: {Planets} planets", _crawlId, submitted.Urls.Length);
-            Context.System.EventStream.Publish(new ClusterCrawl.LedgerStarted(_crawlId, 0, submitted.Urls.Length));
+            replyTo.Tell(new ClusterCrawl.Accepted(_crawlId, _book.Planets));
+            _log.Info("Crawl {CrawlId} submitted: {Planets} planets{More}", _crawlId, _book.Planets, submitted.More ? " (more to come)" : string.Empty);
+            Context.System.EventStream.Publish(new ClusterCrawl.LedgerStarted(_crawlId, 0, _book.Planets));
+            Started();
+        });
+    }
+
+    private void OnAdd(ClusterCrawl.AddPlanets add)
+    {
+        var (added, refusal) = _book.Decide(add);
+        var replyTo = Sender;
+        if (added is null)
+        {
+            replyTo.Tell(new ClusterCrawl.Accepted(_crawlId, _book.Planets, refusal));
+            return;
+        }
+
+        Persist(added, @event =>
+        {
+            Record(@event);
+            replyTo.Tell(new ClusterCrawl.Accepted(_crawlId, _book.Planets));
             Deliver();
         });
+    }
+
+    /// <summary>The crawl is known (submitted, or recovered): its window, its deadline, its first deliveries.</summary>
+    private void Started()
+    {
+        var crawl = CrawlHocon.Settings(_book.Crawl!.Hocon, Context.System);
+        _window = new StepWindow(CrawlHocon.Window(crawl, _settings.MaxStepsInFlight));
+        if (crawl.Deadline is { } deadline && !_book.Finished)
+        {
+            var left = _book.Crawl.At + deadline - DateTimeOffset.UtcNow;
+            Timers.StartSingleTimer(DeadlineKey, DeadlineReached.Instance, left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+
+        Deliver();
     }
 
     private void OnStepDone(ClusterCrawl.StepDone done)
@@ -137,11 +182,11 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
         switch (@event)
         {
             case ClusterCrawl.ArticleFound found when !_book.IsDone(found.Index):
-                _window.Resent(found.Index, Stopwatch.GetTimestamp());
+                _window?.Resent(found.Index, Stopwatch.GetTimestamp());
                 _hosts.Tell(_book.StepOf(_crawlId, found.Index));
                 break;
             case ClusterCrawl.Finished finished:
-                _window.Done(finished.Result.Index);
+                _window?.Done(finished.Result.Index);
                 Deliver();
                 break;
         }
@@ -149,13 +194,14 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
         if (!doneBefore && _book.Finished)
         {
             Timers.Cancel(TickKey);
+            Timers.Cancel(DeadlineKey);
             _log.Info("Crawl {CrawlId} finished: {Planets} planets", _crawlId, _book.Planets);
         }
     }
 
     private void Deliver()
     {
-        if (_book.Crawl is null || _book.Finished)
+        if (_book.Crawl is null || _book.Finished || _window is null)
         {
             return;
         }
@@ -175,5 +221,10 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
     private sealed record Redeliver
     {
         public static readonly Redeliver Instance = new();
+    }
+
+    private sealed record DeadlineReached
+    {
+        public static readonly DeadlineReached Instance = new();
     }
 }

@@ -43,6 +43,7 @@ public static class CrawlerCluster
         public override string? EntityId(object message) => message switch
         {
             ClusterCrawl.Submit m => m.CrawlId,
+            ClusterCrawl.AddPlanets m => m.CrawlId,
             ClusterCrawl.StepDone m => m.CrawlId,
             ClusterCrawl.GetResults m => m.CrawlId,
             ClusterCrawl.Cancel m => m.CrawlId,

@@ -1,8 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
-using Akka.Configuration;
 using Crawler.Core;
-using Crawler.Core.Configuration;
 using Crawler.Core.Embedding;
 using Crawler.Core.Fetching;
 using Crawler.Core.Hosts;
@@ -26,7 +24,6 @@ internal sealed class HostDesk : UntypedActor
     private readonly Queue<(string, int, FetchStage)> _recentOrder = new();
     private readonly Dictionary<string, CrawlContext> _crawls = [];
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
-    private Config _crawler = Config.Empty;
     private IActorRef _ledgers = ActorRefs.Nobody;
     private IActorRef _hosts = ActorRefs.Nobody;
     private long _steps;
@@ -45,8 +42,6 @@ internal sealed class HostDesk : UntypedActor
     {
         _ledgers = ClusterSharding.Get(Context.System).ShardRegion(ClusterCrawl.CrawlRegion);
         _hosts = CrawlerExtension.Get(Context.System).Hosts;
-        CrawlerSettings.Create(Context.System); // the crawler's defaults under the node's configuration
-        _crawler = Context.System.Settings.Config.GetConfig("crawler");
     }
 
     /// <inheritdoc />
@@ -134,8 +129,7 @@ internal sealed class HostDesk : UntypedActor
     {
         if (!_crawls.TryGetValue(step.CrawlId, out var context))
         {
-            var own = string.IsNullOrWhiteSpace(step.Hocon) ? Config.Empty : ConfigurationFactory.ParseString(step.Hocon);
-            var settings = CrawlerSettings.Create(own.WithFallback(_crawler)) with { StopSystemOnCompletion = false };
+            var settings = CrawlHocon.Settings(step.Hocon, Context.System);
             var key = $"{step.CrawlId}@{Self.Path.Name}";
             context = CrawlContext.Create(key, settings, _hosts);
             _hosts.Tell(new Host.CrawlStarted(key)); // the registry forgets the crawl when the desk stops

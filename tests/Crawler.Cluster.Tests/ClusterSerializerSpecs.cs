@@ -22,6 +22,10 @@ public sealed class ClusterSerializerSpecs : Akka.TestKit.Xunit2.TestKit
         new ClusterCrawl.GetResults("c", 10),
         new ClusterCrawl.Cancel("c", "Ctrl-C"),
         new ClusterCrawl.Submitted(CrawlMode.Planets, "", ["http://127.0.0.2/"], DateTimeOffset.UnixEpoch),
+        new ClusterCrawl.Submit("c", CrawlMode.Planets, "", [], More: true),
+        new ClusterCrawl.Submitted(CrawlMode.Planets, "", [], DateTimeOffset.UnixEpoch, More: true),
+        new ClusterCrawl.AddPlanets("c", 7, ["http://127.0.0.4/"], Last: true),
+        new ClusterCrawl.PlanetsAdded(7, ["http://127.0.0.4/"], Last: false),
     ];
 
     [Theory]
@@ -48,13 +52,18 @@ public sealed class ClusterSerializerSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void Manifests_are_stable_names_and_a_frozen_row_still_reads()
     {
-        Assert.Equal(["accepted", "article-found", "cancel", "drain", "finished", "get-results", "results", "step", "step-done", "submit", "submitted"],
+        Assert.Equal(["accepted", "add-planets", "article-found", "cancel", "drain", "finished", "get-results", "planets-added", "results", "step", "step-done",
+                "submit", "submitted"],
             ClusterSerializer.ManifestTypes.Keys.Order(StringComparer.Ordinal));
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(ClusterCrawl.Finished));
         var finished = (ClusterCrawl.Finished)serializer.FromBinary(Encoding.UTF8.GetBytes(FinishedRow), "finished");
         Assert.Equal(("Article 1 of planet 3", 3), (((Crawl.PlanetFetched)finished.Result).Title, finished.Result.Index));
         Assert.Equal(FinishedRow, Encoding.UTF8.GetString(serializer.ToBinary(finished)));
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(Encoding.UTF8.GetBytes(FinishedRow), "finished-v0"));
+
+        // A submitted event written before crawls could be open has no "more": it reads as a closed crawl.
+        var old = (ClusterCrawl.Submitted)serializer.FromBinary(Encoding.UTF8.GetBytes("""{"mode":"planets","hocon":"","urls":["http://127.0.0.2/"],"at":"2026-12-01T00:00:00+00:00"}"""), "submitted");
+        Assert.False(old.More);
     }
 
     private IClusterCrawlMessage RoundTrip(IClusterCrawlMessage message)

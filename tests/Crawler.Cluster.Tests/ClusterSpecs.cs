@@ -1,7 +1,10 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Crawler.Core;
+using Crawler.Core.Embedding;
 using Crawler.Journal;
 using Crawler.SampleSite;
 using Xunit.Abstractions;
@@ -68,6 +71,7 @@ public sealed class ClusterSpecs : IAsyncLifetime
                 akka.cluster.role.worker.min-nr-of-members = 2
                 akka.remote.dot-netty.tcp.port = 0
                 crawler.cluster.redeliver-interval = 2s
+                crawler.cluster.submit-chunk = 7
                 crawler.http.max-connections-per-host = {{PerHostCap}}
                 crawler.robots.enabled = off
                 """)
@@ -102,6 +106,73 @@ public sealed class ClusterSpecs : IAsyncLifetime
         Assert.Equal(8, desks.Count);
         Assert.Equal(8, desks.Select(d => d.Host).Distinct().Count());
         Assert.True(desks.Select(d => d.Node).Distinct().Count() >= 2, "every desk on one node");
+    }
+
+    [Fact]
+    public async Task The_cluster_crawler_streams_planets_into_an_open_crawl_with_the_window_of_the_crawl()
+    {
+        // ICrawler on a member that is not the first: planets pulled as the window frees up, added in chunks of 7.
+        ICrawler crawler = _nodes[1].ClusterCrawler();
+        var pulled = 0;
+        var maxAhead = 0;
+        var taken = 0;
+        var planets = Source.From(_farm.PlanetUrls).Select(url =>
+        {
+            maxAhead = Math.Max(maxAhead, Interlocked.Increment(ref pulled) - Volatile.Read(ref taken));
+            return url;
+        });
+        var (crawl, all) = planets.ViaMaterialized(crawler.ResultsFlow(new CrawlOptions { CrawlId = "streamed", MaxPlanetsInFlight = 5 }), Keep.Right)
+            .Select(result =>
+            {
+                Interlocked.Increment(ref taken);
+                return result;
+            })
+            .ToMaterialized(Sink.Seq<Crawl.PlanetResult>(), Keep.Both)
+            .Run(_nodes[1].Materializer());
+        var results = await all.WaitAsync(TimeSpan.FromSeconds(90));
+        var summary = await crawl.Completion;
+
+        Assert.Equal(Enumerable.Range(0, Planets), results.Select(r => r.Index).Order());
+        Assert.All(results, r => Assert.True(r is Crawl.PlanetFetched && r.CrawlId == "streamed" && r.Planet == _farm.PlanetUrls[r.Index], r.ToString()));
+        Assert.Equal((Planets, Planets), (summary.Total, summary.Ok));
+        Assert.Equal(2 * Planets, _farm.RequestCount);
+        // The source runs at most the window (and the stage's one-element lookahead) ahead of the consumer.
+        Assert.InRange(maxAhead, 1, 5 + 2);
+    }
+
+    [Fact]
+    public async Task A_consumer_that_stops_cancels_the_open_crawl_and_its_deadline_ends_a_crawl_on_the_ledger()
+    {
+        ICrawler crawler = _nodes[2].ClusterCrawler();
+        var first = await Source.From(_farm.PlanetUrls)
+            .Via(crawler.ResultsFlow(new CrawlOptions { CrawlId = "taken-five", MaxPlanetsInFlight = 8 }))
+            .Take(5)
+            .RunWith(Sink.Seq<Crawl.PlanetResult>(), _nodes[2].Materializer())
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(5, first.Count);
+        var region = Akka.Cluster.Sharding.ClusterSharding.Get(_nodes[0]).ShardRegion(ClusterCrawl.CrawlRegion);
+        var ledger = await WaitForFinished(region, "taken-five");
+        // Closed by the cancel: at most the window ahead of the five taken ever reached the ledger.
+        Assert.InRange(ledger.Items.Length, 5, 5 + 8 + 1);
+        Assert.Equal(ledger.Items.Length, ledger.Items.Select(r => r.Index).Distinct().Count());
+
+        // Each planet needs two requests of 100 ms: a 150-ms deadline, counted by the ledger from the submit, ends them all.
+        var report = await crawler.CrawlAsync(_farm.PlanetUrls.Take(6), new CrawlOptions { CrawlId = "deadline", Deadline = TimeSpan.FromMilliseconds(150) });
+        Assert.Equal(6, report.Summary.Total);
+        Assert.All(report.Results, r => Assert.True(r is Crawl.PlanetFailed { Kind: ErrorKind.Timeout, Phase: TimeoutPhase.Deadline }, r.ToString()));
+    }
+
+    [Fact]
+    public async Task A_crawl_id_taken_by_another_crawl_is_refused_and_bad_options_fail_before_anything_is_sent()
+    {
+        ICrawler crawler = _nodes[0].ClusterCrawler();
+        var once = await crawler.CrawlAsync(_farm.PlanetUrls.Take(2), new CrawlOptions { CrawlId = "twice" });
+        Assert.Equal(2, once.Summary.Ok);
+        var again = await crawler.CrawlAsync(_farm.PlanetUrls.Take(2), new CrawlOptions { CrawlId = "twice" }); // the same crawl: attached
+        Assert.Equal(once.Results.Select(r => r.ToString()), again.Results.Select(r => r.ToString()));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => crawler.CrawlAsync(_farm.PlanetUrls.Take(3), new CrawlOptions { CrawlId = "twice" }));
+        Assert.Throws<Akka.Configuration.ConfigurationException>(() => crawler.ResultsFlow(new CrawlOptions { ArticleSelector = "h3 >>> a[" }));
+        Assert.Equal(4, _farm.RequestCount);
     }
 
     [Fact]
@@ -143,6 +214,22 @@ public sealed class ClusterSpecs : IAsyncLifetime
         }
 
         throw new TimeoutException($"the crawl did not finish: {results.Count} of {Planets} results");
+    }
+
+    private static async Task<ClusterCrawl.Results> WaitForFinished(IActorRef region, string crawlId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var page = await region.Ask<ClusterCrawl.Results>(new ClusterCrawl.GetResults(crawlId, 0), TimeSpan.FromSeconds(10));
+            if (page.Finished || DateTime.UtcNow > deadline)
+            {
+                Assert.True(page.Finished, $"crawl {crawlId} did not finish: {page.Items.Length} of {page.Planets}");
+                return page;
+            }
+
+            await Task.Delay(200);
+        }
     }
 
     private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)

@@ -74,11 +74,50 @@ public sealed class CrawlBookSpecs
         var book = Book(CrawlMode.Titles);
         var page = new Crawl.PlanetFetched(0, Urls[0], null, "Planet 0", 200, 1, 3);
         book.Apply(Assert.IsType<ClusterCrawl.Finished>(book.Decide(new ClusterCrawl.StepDone("c", FetchStage.Planet, page))));
-        var cancelled = book.EndAll(ErrorKind.Cancelled, "cancelled: test").ToList();
+        var cancelled = book.EndAll(ErrorKind.Cancelled, "cancelled: test").Cast<ClusterCrawl.Finished>().ToList(); // closed already: only results
         Assert.Equal([1, 2], cancelled.Select(f => f.Result.Index));
         Assert.All(cancelled, f => Assert.Equal(ErrorKind.Cancelled, ((Crawl.PlanetFailed)f.Result).Kind));
         cancelled.ForEach(book.Apply);
         Assert.True(book.Finished);
+    }
+
+    [Fact]
+    public void An_open_crawl_takes_its_chunks_in_order_once_and_finishes_only_after_the_last()
+    {
+        var book = new CrawlBook();
+        book.Apply(new ClusterCrawl.Submitted(CrawlMode.Titles, string.Empty, [Urls[0]], DateTimeOffset.UnixEpoch, More: true));
+        Assert.True(book.IsSameSubmit(new ClusterCrawl.Submit("c", CrawlMode.Titles, string.Empty, [Urls[0]], More: true)));
+        Assert.False(book.IsSameSubmit(new ClusterCrawl.Submit("c", CrawlMode.Titles, string.Empty, [Urls[0]])));
+        book.Apply(book.Decide(new ClusterCrawl.StepDone("c", FetchStage.Planet, new Crawl.PlanetFetched(0, Urls[0], null, "T", 200, 1, 1)))!);
+        Assert.False(book.Finished); // every planet known has its result, but more may come
+
+        var chunk = new ClusterCrawl.AddPlanets("c", 1, [Urls[1]], Last: false);
+        var (added, refusal) = book.Decide(chunk);
+        Assert.Null(refusal);
+        book.Apply(added!);
+        Assert.Equal((null, null), book.Decide(chunk)); // sent again: acknowledged, not added twice
+        Assert.Equal(2, book.Planets);
+        Assert.NotNull(book.Decide(new ClusterCrawl.AddPlanets("c", 3, [Urls[2]], Last: true)).Refusal); // a gap
+        Assert.NotNull(book.Decide(new ClusterCrawl.AddPlanets("c", 1, [Urls[2]], Last: false)).Refusal); // other planets there
+
+        var last = book.Decide(new ClusterCrawl.AddPlanets("c", 2, [Urls[2]], Last: true)).Event!;
+        book.Apply(last);
+        Assert.True(book.Closed);
+        Assert.NotNull(book.Decide(new ClusterCrawl.AddPlanets("c", 3, ["http://127.0.0.4/late"], Last: true)).Refusal);
+        Assert.Equal(Urls[2], book.StepOf("c", 2).Url);
+    }
+
+    [Fact]
+    public void A_cancel_closes_an_open_crawl_before_it_ends_its_planets()
+    {
+        var book = new CrawlBook();
+        book.Apply(new ClusterCrawl.Submitted(CrawlMode.Planets, string.Empty, [.. Urls], DateTimeOffset.UnixEpoch, More: true));
+        var events = book.EndAll(ErrorKind.Timeout, "timeout: deadline", TimeoutPhase.Deadline).ToList();
+        Assert.Equal(new ClusterCrawl.PlanetsAdded(3, [], true), events[0]);
+        events.ForEach(book.Apply);
+        Assert.True(book.Finished);
+        Assert.All(book.Log, r => Assert.Equal(TimeoutPhase.Deadline, ((Crawl.PlanetFailed)r).Phase));
+        Assert.NotNull(book.Decide(new ClusterCrawl.AddPlanets("c", 3, ["http://127.0.0.4/late"], Last: true)).Refusal);
     }
 
     [Fact]

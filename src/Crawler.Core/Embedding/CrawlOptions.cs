@@ -63,7 +63,10 @@ public sealed record CrawlOptions
     /// <c>crawler</c> section). The crawl never stops the system.</summary>
     /// <exception cref="ConfigurationException">A value is bad (a selector that does not parse, a negative timeout), or
     /// a key of <see cref="Hocon"/> cannot apply to one crawl; the message names the key.</exception>
-    public CrawlerSettings Resolve(Config crawler)
+    public CrawlerSettings Resolve(Config crawler) => CrawlerSettings.Create(Apply(crawler)) with { StopSystemOnCompletion = false };
+
+    /// <summary>The <c>crawler</c> section of a crawl with these options: theirs over <paramref name="crawler"/>.</summary>
+    internal Config Apply(Config crawler)
     {
         ArgumentNullException.ThrowIfNull(crawler);
         var config = Overrides().ToConfig();
@@ -72,7 +75,7 @@ public sealed record CrawlOptions
             config = config.WithFallback(PerCrawlHocon.Check(Hocon, crawler));
         }
 
-        return CrawlerSettings.Create(config.WithFallback(crawler)) with { StopSystemOnCompletion = false };
+        return config.WithFallback(crawler);
     }
 
     private HoconOverrides Overrides() => new HoconOverrides()

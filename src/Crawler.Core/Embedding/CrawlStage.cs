@@ -111,6 +111,11 @@ internal sealed class CrawlStage : GraphStageWithMaterializedValue<FlowShape<str
                     _handle.Completed(completed.Summary);
                     PushReady();
                     break;
+                case Crawl.CrawlRefused refused:
+                    _crawlDone = true;
+                    _handle.Stopped();
+                    FailStage(new InvalidOperationException(refused.Reason));
+                    break;
                 case Terminated terminated when terminated.ActorRef.Equals(_crawl) && !_crawlDone:
                     _handle.Stopped();
                     if (_consumerGone)
@@ -119,7 +124,7 @@ internal sealed class CrawlStage : GraphStageWithMaterializedValue<FlowShape<str
                     }
                     else
                     {
-                        FailStage(new InvalidOperationException($"crawl {_handle.CrawlId} stopped before it completed (its ActorSystem is shutting down)"));
+                        FailStage(new InvalidOperationException($"crawl {_handle.CrawlId} stopped before it completed (its ActorSystem is shutting down, or its cluster stopped answering)"));
                     }
 
                     break;
