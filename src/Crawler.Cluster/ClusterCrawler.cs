@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Akka.Actor;
@@ -29,6 +30,29 @@ public static class ClusterCrawler
         var window = CrawlHocon.Window(CrawlHocon.Settings(hocon, system), crawler.Cluster.MaxStepsInFlight);
         var region = Akka.Cluster.Sharding.ClusterSharding.Get(system).ShardRegion(ClusterCrawl.CrawlRegion);
         return crawler.RunAsync(crawlId, planets, target => ClusterCrawlClient.Props(region, target, crawlId, mode, hocon, window, crawler.Cluster), cancellationToken);
+    }
+
+    /// <summary>Submits crawl <paramref name="crawlId"/> of <paramref name="urls"/> in chunks of
+    /// <c>crawler.cluster.submit-chunk</c> planets (each persisted before the next is sent: a list of any length fits
+    /// in the remote frames), and answers the last chunk's <see cref="ClusterCrawl.Accepted"/>: the first refusal, or
+    /// null when the cluster did not answer within the client timeout.</summary>
+    public static async Task<ClusterCrawl.Accepted?> SubmitAsync(IActorRef region, string crawlId, CrawlMode mode, string hocon, IReadOnlyList<string> urls,
+        ClusterSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        ArgumentNullException.ThrowIfNull(settings);
+        var chunk = settings.SubmitChunk;
+        var first = urls.Take(chunk).ToImmutableArray();
+        var accepted = await AskAsync<ClusterCrawl.Accepted>(region, new ClusterCrawl.Submit(crawlId, mode, hocon, first, More: urls.Count > chunk), settings,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        for (var from = chunk; from < urls.Count && accepted is { Refusal: null }; from += chunk)
+        {
+            var next = urls.Skip(from).Take(chunk).ToImmutableArray();
+            accepted = await AskAsync<ClusterCrawl.Accepted>(region, new ClusterCrawl.AddPlanets(crawlId, from, next, Last: from + next.Length >= urls.Count), settings,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        return accepted;
     }
 
     /// <summary>The results of crawl <paramref name="crawlId"/> from position <paramref name="from"/>, page by page as

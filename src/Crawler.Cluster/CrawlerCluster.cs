@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Akka.DistributedData;
 
 namespace Crawler.Cluster;
 
@@ -10,20 +12,32 @@ namespace Crawler.Cluster;
 /// </summary>
 public static class CrawlerCluster
 {
-    private static readonly Lazy<Config> Embedded = new(() => ConfigurationFactory.FromResource("Crawler.Cluster.cluster.conf", typeof(CrawlerCluster).Assembly));
+    private static readonly Lazy<Config> Node = new(() => ConfigurationFactory.FromResource("Crawler.Cluster.cluster.conf", typeof(CrawlerCluster).Assembly));
+    private static readonly Lazy<Config> Member = new(() => ConfigurationFactory.FromResource("Crawler.Cluster.member.conf", typeof(CrawlerCluster).Assembly)
+        .WithFallback(ClusterSharding.DefaultConfig())
+        .WithFallback(ClusterSingleton.DefaultConfig())
+        .WithFallback(DistributedData.DefaultConfig()));
 
-    /// <summary>The cluster defaults (<c>cluster.conf</c>) with Akka.Cluster.Sharding's under them, to go under a
-    /// node's own configuration.</summary>
-    public static Config Config => Embedded.Value.WithFallback(ClusterSharding.DefaultConfig());
+    /// <summary>A crawler node's configuration (<c>cluster.conf</c>: the cluster, its roles and split-brain resolver)
+    /// over <see cref="MemberConfig"/>, to go under the node's own.</summary>
+    public static Config Config => Node.Value.WithFallback(Member.Value);
+
+    /// <summary>What any member of a cluster that crawls needs (<c>member.conf</c>: the crawl messages' serializer,
+    /// room in the remote frames) over the sharding, singleton and ddata defaults: for an application's own cluster.</summary>
+    public static Config MemberConfig => Member.Value;
 
     /// <summary>Starts the crawl region (ledgers, remembered: a crawl restarts by itself after its node dies) and the
-    /// host region (desks) on this worker node; returns the crawl region.</summary>
+    /// host region (desks) on this worker node; returns the crawl region. Their sharding settings are
+    /// <c>crawler.cluster.sharding</c> over <c>akka.cluster.sharding</c>, on role <see cref="ClusterCrawl.WorkerRole"/>.</summary>
     public static IActorRef StartWorker(ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
         var settings = ClusterSettings.Create(system);
         var sharding = ClusterSharding.Get(system);
-        var shardingSettings = ClusterShardingSettings.Create(system).WithRole(ClusterCrawl.WorkerRole);
+        var config = system.Settings.Config;
+        var shardingConfig = config.GetConfig("crawler.cluster.sharding").WithFallback(config.GetConfig("akka.cluster.sharding"));
+        var shardingSettings = ClusterShardingSettings.Create(shardingConfig, config.GetConfig(shardingConfig.GetString("coordinator-singleton")))
+            .WithRole(ClusterCrawl.WorkerRole);
         sharding.Start(ClusterCrawl.HostRegion, _ => HostDesk.Props(settings), shardingSettings.WithRememberEntities(false),
             new HostMessages(settings.Shards), sharding.DefaultShardAllocationStrategy(shardingSettings), HostDesk.Drain.Instance);
         return sharding.Start(ClusterCrawl.CrawlRegion, id => CrawlLedger.Props(id, settings), shardingSettings.WithRememberEntities(true),

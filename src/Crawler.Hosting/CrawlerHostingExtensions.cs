@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Crawler.Cluster;
 using Crawler.Core;
 using Crawler.Core.Embedding;
 using Microsoft.Extensions.Configuration;
@@ -58,7 +59,8 @@ public static class CrawlerHostingExtensions
 
     /// <summary>
     /// Registers <see cref="ICrawler"/>: the crawler of the application's ActorSystem (from Akka.Hosting's
-    /// <c>AddAkka</c>, whose configuration must call <see cref="WithCrawler"/>). The host's start fails with an
+    /// <c>AddAkka</c>, whose configuration must call <see cref="WithCrawler"/>); with
+    /// <see cref="CrawlerClusterHostingExtensions.WithCrawlerCluster"/> too, its crawls run on the cluster. The host's start fails with an
     /// <see cref="InvalidOperationException"/> that says so when it does not: the crawler's configuration section and
     /// HOCON would otherwise be silently ignored.
     /// </summary>
@@ -82,7 +84,8 @@ public static class CrawlerHostingExtensions
                 "WithCrawler: add akka.WithCrawler(...) to AddAkka, or the crawler's configuration section and HOCON are not applied");
         }
 
-        return system.Crawler();
+        var onCluster = config.HasPath(CrawlerClusterHostingExtensions.WithCrawlerClusterMark) && config.GetBoolean(CrawlerClusterHostingExtensions.WithCrawlerClusterMark);
+        return onCluster ? system.ClusterCrawler() : system.Crawler();
     }
 
     /// <summary>Checks, once every hosted service has started (the ActorSystem among them), that the system was

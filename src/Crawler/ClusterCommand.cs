@@ -109,8 +109,7 @@ internal static class ClusterCommand
             else
             {
                 var hocon = CrawlHocon.Of(config.GetConfig("crawler"));
-                var accepted = await ClusterCrawler.AskAsync<ClusterCrawl.Accepted>(region!, new ClusterCrawl.Submit(crawlId, mode, hocon, [.. urls]), clusterSettings!)
-                    .ConfigureAwait(false);
+                var accepted = await ClusterCrawler.SubmitAsync(region!, crawlId, mode, hocon, urls, clusterSettings!).ConfigureAwait(false);
                 if (accepted is null || accepted.Refusal is not null)
                 {
                     await stderr.WriteLineAsync(accepted is null

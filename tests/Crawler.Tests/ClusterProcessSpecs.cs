@@ -35,6 +35,8 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
             akka.cluster.role.worker.min-nr-of-members = 2
             crawler.cluster.redeliver-interval = 3s
             crawler.cluster.client-timeout = 20s
+            # 200 planets go in four chunks.
+            crawler.cluster.submit-chunk = 64
             crawler.http.max-connections-per-host = {PerHostCap}
             crawler.robots.enabled = off
             """));
