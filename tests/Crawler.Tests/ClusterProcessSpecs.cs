@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Crawler.SampleSite;
+using Crawler.Testing;
 using Xunit.Abstractions;
 
 namespace Crawler.Tests;
@@ -123,6 +124,34 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
         var fetched = _farm.RequestCount - before;
         _output.WriteLine($"the new node fetched {fetched} pages");
         Assert.InRange(fetched, 0, 2 * (Planets - printed.Count) + 8 * PerHostCap);
+    }
+
+    [SkippableFact]
+    public async Task A_node_on_a_postgresql_journal_records_the_job_there_and_a_new_node_answers_it_after_a_kill()
+    {
+        Skip.If(PostgresServer.BinFolder is null && !PostgresServer.Required, "PostgreSQL is not installed (.ci/run installs it)");
+        await using var postgres = await PostgresServer.StartAsync();
+        var alone = Path.Combine(_folder, "alone.conf");
+        await File.WriteAllTextAsync(alone, $"include \"{Config}\"\nakka.cluster.role.worker.min-nr-of-members = 1\n");
+        string[] urls = [.. _farm.PlanetUrls.Take(16)];
+        string[] journal = ["--journal-connection", postgres.ConnectionString, "--journal-provider", "PostgreSQL.15", "--config", alone];
+
+        var port = WorkerPorts()[0].ToString(CultureInfo.InvariantCulture);
+        var node = Start(["node", "--port", port, "--seed", $"127.0.0.1:{port}", .. journal]);
+        await node.WaitForErrorLine(line => line.EndsWith(" is up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        var submit = Start(["submit", "--seed", $"127.0.0.1:{port}", "--job", "pg", "--json", "--config", alone, .. urls]);
+        Assert.Equal(0, await submit.WaitForExit(TimeSpan.FromSeconds(120)));
+        Assert.Equal(32, _farm.RequestCount);
+        node.Kill();
+
+        var again = Start(["node", "--port", port, "--seed", $"127.0.0.1:{port}", .. journal]);
+        await again.WaitForErrorLine(line => line.EndsWith(" is up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        var attach = Start(["submit", "--seed", $"127.0.0.1:{port}", "--job", "pg", "--json", "--config", alone]);
+        Assert.Equal(0, await attach.WaitForExit(TimeSpan.FromSeconds(120)));
+
+        Assert.Equal(submit.OutputLines.Snapshot().Order(StringComparer.Ordinal), attach.OutputLines.Snapshot().Order(StringComparer.Ordinal));
+        Assert.Equal(16, attach.OutputLines.Count);
+        Assert.Equal(32, _farm.RequestCount); // answered from PostgreSQL, not fetched again
     }
 
     [Fact]
