@@ -62,7 +62,30 @@ public static class ClusterCrawl
     /// <param name="Url">The page to fetch.</param>
     /// <param name="Mode">The crawl's job.</param>
     /// <param name="Hocon">The crawl's own settings.</param>
-    public sealed record FetchStep(string CrawlId, string Host, int Index, FetchStage Stage, string Url, CrawlMode Mode, string Hocon) : IClusterCrawlMessage;
+    public sealed record FetchStep(string CrawlId, string Host, int Index, FetchStage Stage, string Url, CrawlMode Mode, string Hocon) : IClusterCrawlMessage
+    {
+        /// <summary>The redirect chain of the stage before <see cref="Url"/>, followed by other hosts' desks (empty for
+        /// the stage's first URL): loops and max-redirects count it.</summary>
+        public ImmutableArray<string> Chain { get; init; } = [];
+    }
+
+    /// <summary>What a step found instead of a result: its page redirects to another host, whose desk takes the next hop
+    /// (a cross-host redirect is handed off, so that host's politeness and cap hold for it).</summary>
+    /// <param name="CrawlId">The crawl.</param>
+    /// <param name="Index">The planet.</param>
+    /// <param name="Stage">The step's stage.</param>
+    /// <param name="From">The step's URL (a stale answer, for a step the planet has moved past, names another).</param>
+    /// <param name="Url">The redirect's target: the next step's URL.</param>
+    /// <param name="Attempts">The most attempts one URL needed.</param>
+    /// <param name="ElapsedMs">The step's time.</param>
+    public sealed record StepMoved(string CrawlId, int Index, FetchStage Stage, string From, string Url, int Attempts, long ElapsedMs) : IClusterCrawlMessage
+    {
+        /// <summary>The chain so far, the stage's first URL first (the target not among it).</summary>
+        public ImmutableArray<string> Chain { get; init; } = [];
+
+        /// <summary>The step's requests.</summary>
+        public ImmutableArray<Crawl.RequestTiming> Timings { get; init; } = [];
+    }
 
     /// <summary>What one step found: for a planet step of the planet job, a <see cref="Crawl.PlanetFetched"/> whose
     /// article is the link; otherwise the step's final result. <see cref="Crawl.PlanetResult.Index"/> is the planet's.</summary>
@@ -97,6 +120,11 @@ public static class ClusterCrawl
     /// <summary>Event: a planet's page gave its article link; the article is the next step.</summary>
     public sealed record ArticleFound(int Index, string Article, int Attempts, long ElapsedMs, ImmutableArray<Crawl.RequestTiming> Timings)
         : IClusterCrawlMessage;
+
+    /// <summary>Event: a planet's stage was redirected to another host: <paramref name="Url"/> is its next step. Attempts,
+    /// time and timings are the stage's so far (its earlier hops' included).</summary>
+    public sealed record Redirected(int Index, FetchStage Stage, string Url, ImmutableArray<string> Chain, int Attempts, long ElapsedMs,
+        ImmutableArray<Crawl.RequestTiming> Timings) : IClusterCrawlMessage;
 
     /// <summary>Event: a planet's final result.</summary>
     public sealed record Finished(Crawl.PlanetResult Result) : IClusterCrawlMessage;

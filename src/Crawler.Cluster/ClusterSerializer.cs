@@ -33,6 +33,8 @@ public sealed class ClusterSerializer(ExtendedActorSystem system) : SerializerWi
         ["results"] = typeof(ClusterCrawl.Results),
         ["cancel"] = typeof(ClusterCrawl.Cancel),
         ["add-planets"] = typeof(ClusterCrawl.AddPlanets),
+        ["step-moved"] = typeof(ClusterCrawl.StepMoved),
+        ["redirected"] = typeof(ClusterCrawl.Redirected),
         ["planets-added"] = typeof(ClusterCrawl.PlanetsAdded),
         ["submitted"] = typeof(ClusterCrawl.Submitted),
         ["article-found"] = typeof(ClusterCrawl.ArticleFound),

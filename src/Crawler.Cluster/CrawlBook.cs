@@ -13,6 +13,7 @@ namespace Crawler.Cluster;
 public sealed class CrawlBook
 {
     private readonly Dictionary<int, ClusterCrawl.ArticleFound> _articles = [];
+    private readonly Dictionary<int, ClusterCrawl.Redirected> _moves = [];
     private readonly Dictionary<int, Crawl.PlanetResult> _results = [];
     private readonly List<Crawl.PlanetResult> _log = [];
     private readonly List<string> _urls = [];
@@ -54,10 +55,15 @@ public sealed class CrawlBook
                 break;
             case ClusterCrawl.ArticleFound found when Crawl is not null && !IsDone(found.Index):
                 _articles[found.Index] = found;
+                _moves.Remove(found.Index);
+                break;
+            case ClusterCrawl.Redirected moved when Crawl is not null && !IsDone(moved.Index):
+                _moves[moved.Index] = moved;
                 break;
             case ClusterCrawl.Finished finished when Crawl is not null && !IsDone(finished.Result.Index):
                 _results[finished.Result.Index] = finished.Result;
                 _articles.Remove(finished.Result.Index);
+                _moves.Remove(finished.Result.Index);
                 _log.Add(finished.Result);
                 break;
         }
@@ -103,7 +109,34 @@ public sealed class CrawlBook
     {
         var crawl = Crawl ?? throw new InvalidOperationException("the crawl was not submitted");
         var (stage, url) = _articles.TryGetValue(index, out var found) ? (FetchStage.Article, found.Article) : (FetchStage.Planet, _urls[index]);
+        if (_moves.TryGetValue(index, out var moved) && moved.Stage == stage)
+        {
+            return new ClusterCrawl.FetchStep(crawlId, HostOf(moved.Url), index, stage, moved.Url, crawl.Mode, crawl.Hocon) { Chain = moved.Chain };
+        }
+
         return new ClusterCrawl.FetchStep(crawlId, HostOf(url), index, stage, url, crawl.Mode, crawl.Hocon);
+    }
+
+    /// <summary>The event a step's cross-host redirect calls for: the planet's next step is the target (its stage's
+    /// attempts, time and timings so far carried on), or null for a stale or duplicate answer (from a step the planet
+    /// has moved past).</summary>
+    public ClusterCrawl.Redirected? Decide(ClusterCrawl.StepMoved moved)
+    {
+        ArgumentNullException.ThrowIfNull(moved);
+        if (Crawl is null || moved.Index < 0 || moved.Index >= Planets || IsDone(moved.Index))
+        {
+            return null;
+        }
+
+        var current = StepOf(string.Empty, moved.Index);
+        if (current.Stage != moved.Stage || current.Url != moved.From)
+        {
+            return null;
+        }
+
+        var before = _moves.TryGetValue(moved.Index, out var earlier) && earlier.Stage == moved.Stage ? earlier : null;
+        return new ClusterCrawl.Redirected(moved.Index, moved.Stage, moved.Url, moved.Chain, Math.Max(before?.Attempts ?? 0, moved.Attempts),
+            (before?.ElapsedMs ?? 0) + moved.ElapsedMs, [.. before?.Timings ?? [], .. moved.Timings]);
     }
 
     /// <summary>The event <paramref name="done"/> calls for, or null when it changes nothing (a duplicate, a stale
@@ -119,6 +152,18 @@ public sealed class CrawlBook
 
         var planet = _urls[result.Index];
         var article = _articles.GetValueOrDefault(result.Index);
+        if (_moves.TryGetValue(result.Index, out var moved) && moved.Stage == done.Stage)
+        {
+            // The stage's earlier hops, on other hosts, count in its attempts, time and timings.
+            result = result switch
+            {
+                Crawl.PlanetFetched ok => ok with { Attempts = Math.Max(ok.Attempts, moved.Attempts) },
+                Crawl.PlanetFailed failed => failed with { Attempts = Math.Max(failed.Attempts, moved.Attempts) },
+                _ => result,
+            };
+            result = result with { ElapsedMs = result.ElapsedMs + moved.ElapsedMs, Timings = [.. moved.Timings, .. result.Timings] };
+        }
+
         return (done.Stage, article, result) switch
         {
             (FetchStage.Planet, not null, _) => null, // the planet step answered twice: its article is under way
@@ -127,7 +172,7 @@ public sealed class CrawlBook
             (FetchStage.Planet, null, _) => new ClusterCrawl.Finished(result with { Planet = planet }),
             (FetchStage.Article, null, _) => null, // an article step of a planet whose page is not known to be done
             (FetchStage.Article, { } found, Crawl.PlanetFetched ok) => new ClusterCrawl.Finished(
-                new Crawl.PlanetFetched(result.Index, planet, found.Article, ok.Title, ok.Status, Math.Max(found.Attempts, ok.Attempts),
+                new Crawl.PlanetFetched(result.Index, planet, ok.Article ?? found.Article, ok.Title, ok.Status, Math.Max(found.Attempts, ok.Attempts),
                     found.ElapsedMs + ok.ElapsedMs) { Timings = [.. found.Timings, .. ok.Timings] }),
             (FetchStage.Article, { } found, Crawl.PlanetFailed failed) => new ClusterCrawl.Finished(
                 failed with

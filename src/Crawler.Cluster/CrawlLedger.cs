@@ -85,6 +85,11 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
             case ClusterCrawl.StepDone done:
                 OnStepDone(done);
                 break;
+            case ClusterCrawl.StepMoved moved when _book.Decide(moved) is { } redirected:
+                PersistAsync(redirected, Record);
+                break;
+            case ClusterCrawl.StepMoved:
+                break; // stale or a duplicate: the planet has moved past that step
             case ClusterCrawl.GetResults get:
                 var from = Math.Clamp(get.From, 0, _book.Log.Count);
                 var count = Math.Min(_settings.MaxResultsPerReply, _book.Log.Count - from);
@@ -181,9 +186,9 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
         _book.Apply(@event);
         switch (@event)
         {
-            case ClusterCrawl.ArticleFound found when !_book.IsDone(found.Index):
-                _window?.Resent(found.Index, Stopwatch.GetTimestamp());
-                _hosts.Tell(_book.StepOf(_crawlId, found.Index));
+            case ClusterCrawl.ArticleFound or ClusterCrawl.Redirected when IndexOf(@event) is var index && !_book.IsDone(index):
+                _window?.Resent(index, Stopwatch.GetTimestamp());
+                _hosts.Tell(_book.StepOf(_crawlId, index)); // the next step, on its own host's desk
                 break;
             case ClusterCrawl.Finished finished:
                 _window?.Done(finished.Result.Index);
@@ -198,6 +203,13 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
             _log.Info("Crawl {CrawlId} finished: {Planets} planets", _crawlId, _book.Planets);
         }
     }
+
+    private static int IndexOf(IClusterCrawlMessage @event) => @event switch
+    {
+        ClusterCrawl.ArticleFound found => found.Index,
+        ClusterCrawl.Redirected moved => moved.Index,
+        _ => -1,
+    };
 
     private void Deliver()
     {

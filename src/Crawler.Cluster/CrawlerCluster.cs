@@ -59,6 +59,7 @@ public static class CrawlerCluster
             ClusterCrawl.Submit m => m.CrawlId,
             ClusterCrawl.AddPlanets m => m.CrawlId,
             ClusterCrawl.StepDone m => m.CrawlId,
+            ClusterCrawl.StepMoved m => m.CrawlId,
             ClusterCrawl.GetResults m => m.CrawlId,
             ClusterCrawl.Cancel m => m.CrawlId,
             _ => null,

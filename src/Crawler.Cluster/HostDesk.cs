@@ -13,15 +13,17 @@ namespace Crawler.Cluster;
 /// for the host runs here, through this node's hosts, so spacing, Crawl-delay, the retry budget, robots.txt and the
 /// per-host connection cap of that node hold for the whole cluster. It fetches and extracts (bodies never leave the
 /// node), answers <see cref="ClusterCrawl.StepDone"/> through the crawl region (the ledger may have moved), runs a
-/// step once however often it is delivered, and answers a redelivery of a step it finished from its recent results.
+/// step once however often it is delivered, and answers a redelivery of a step it finished from its recent results. A
+/// redirect to another host is not followed here: the desk answers <see cref="ClusterCrawl.StepMoved"/> and the ledger
+/// hands the next hop to the target host's desk, so that host's politeness and cap hold for it too.
 /// </summary>
 internal sealed class HostDesk : UntypedActor
 {
     private readonly ClusterSettings _settings;
     private readonly Dictionary<IActorRef, ClusterCrawl.FetchStep> _running = [];
-    private readonly HashSet<(string, int, FetchStage)> _busy = [];
-    private readonly Dictionary<(string, int, FetchStage), ClusterCrawl.StepDone> _recent = [];
-    private readonly Queue<(string, int, FetchStage)> _recentOrder = new();
+    private readonly HashSet<(string, int, FetchStage, string)> _busy = [];
+    private readonly Dictionary<(string, int, FetchStage, string), IClusterCrawlMessage> _recent = [];
+    private readonly Queue<(string, int, FetchStage, string)> _recentOrder = new();
     private readonly Dictionary<string, CrawlContext> _crawls = [];
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
     private IActorRef _ledgers = ActorRefs.Nobody;
@@ -103,7 +105,7 @@ internal sealed class HostDesk : UntypedActor
 
     private void OnStep(ClusterCrawl.FetchStep step)
     {
-        var key = (step.CrawlId, step.Index, step.Stage);
+        var key = (step.CrawlId, step.Index, step.Stage, step.Url);
         if (_recent.TryGetValue(key, out var answered))
         {
             _ledgers.Tell(answered);
@@ -119,6 +121,8 @@ internal sealed class HostDesk : UntypedActor
         {
             Stage = step.Stage,
             LinkOnly = step.Mode == CrawlMode.Planets && step.Stage == FetchStage.Planet,
+            HandOff = true,
+            Chain = step.Chain,
         };
         var fetcher = Context.ActorOf(PlanetFetcher.Props(job, ContextOf(step)), ActorNames.Safe($"step-{step.Index}-{step.Stage.Name()}-{++_steps}"));
         Context.Watch(fetcher);
@@ -141,9 +145,15 @@ internal sealed class HostDesk : UntypedActor
 
     private void Answer(ClusterCrawl.FetchStep step, Crawl.PlanetResult result)
     {
-        var key = (step.CrawlId, step.Index, step.Stage);
+        var key = (step.CrawlId, step.Index, step.Stage, step.Url);
         _busy.Remove(key);
-        var done = new ClusterCrawl.StepDone(step.CrawlId, step.Stage, result with { Index = step.Index });
+        IClusterCrawlMessage done = result is Crawl.PlanetMoved moved
+            ? new ClusterCrawl.StepMoved(step.CrawlId, step.Index, step.Stage, step.Url, moved.Url, moved.Attempts, moved.ElapsedMs)
+            {
+                Chain = moved.Chain,
+                Timings = [.. moved.Timings],
+            }
+            : new ClusterCrawl.StepDone(step.CrawlId, step.Stage, result with { Index = step.Index });
         _recent[key] = done;
         _recentOrder.Enqueue(key);
         while (_recentOrder.Count > _settings.RecentResults && _recentOrder.TryDequeue(out var old))

@@ -128,6 +128,13 @@ public static class Crawl
         /// cluster crawl, whose planet page was fetched elsewhere).</summary>
         public FetchStage Stage { get; init; } = FetchStage.Planet;
 
+        /// <summary>Hand a redirect to another host back instead of following it: the result is then a
+        /// <see cref="PlanetMoved"/> (a cluster step: the next hop is the target host's desk's).</summary>
+        public bool HandOff { get; init; }
+
+        /// <summary>The redirect chain of this stage before <see cref="Url"/> (hops followed by other hosts' desks).</summary>
+        public ImmutableArray<string> Chain { get; init; } = [];
+
         /// <summary>Stop at the article link: the result is a <see cref="PlanetFetched"/> whose
         /// <see cref="PlanetFetched.Article"/> is the link and whose title is empty (the planet step of a cluster
         /// crawl: the article is fetched by its own host's desk).</summary>
@@ -198,6 +205,19 @@ public static class Crawl
         /// <summary>For a timeout, which limit was broken.</summary>
         public TimeoutPhase? Phase => Failure.Phase;
     }
+
+    /// <summary>The outcome of a fetch that hands off (<see cref="FetchPlanet.HandOff"/>): the page at
+    /// <paramref name="Stage"/> redirects to another host, <paramref name="Url"/>, whose owner takes the next hop. Never
+    /// reaches a crawl's printer or an embedding user.</summary>
+    /// <param name="Index">The planet's position.</param>
+    /// <param name="Planet">The URL the fetch was given.</param>
+    /// <param name="Stage">The stage that moved.</param>
+    /// <param name="Url">The redirect's target.</param>
+    /// <param name="Chain">The chain so far (the target not among it).</param>
+    /// <param name="Attempts">The most attempts one URL needed.</param>
+    /// <param name="ElapsedMs">The fetch's time.</param>
+    internal sealed record PlanetMoved(int Index, string Planet, FetchStage Stage, string Url, ImmutableArray<string> Chain, int Attempts, long ElapsedMs)
+        : PlanetResult(Index, Planet, ElapsedMs);
 
     /// <summary>Sent by the printer to its completion target once every planet has reported.</summary>
     /// <param name="Summary">The counts and the time the crawl took.</param>

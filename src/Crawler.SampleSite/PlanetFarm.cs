@@ -143,6 +143,7 @@ public sealed class PlanetFarm : IAsyncDisposable
             ? Html(Page($"Planet {n}", PlanetBody(n, context)))
             : Results.NotFound());
         _app.MapGet("/loop/{n:int}", (int n) => Results.Redirect($"/planet/{n}"));
+        _app.MapGet("/back/{n:int}", (int n) => Results.Redirect($"http://{Options.HostOf(n)}:{BaseUri.Port}/planet/{n}"));
         _app.MapGet("/article/{n:int}/{k:int}", (int n, int k) => n < 0 || n >= Options.Planets ? Results.NotFound()
             : Options.FaultOf(n) switch
             {
@@ -175,6 +176,10 @@ public sealed class PlanetFarm : IAsyncDisposable
                 return Results.Redirect($"/moved/{n}", permanent: true);
             case PlanetFault.RedirectLoop:
                 return Results.Redirect($"/loop/{n}");
+            case PlanetFault.RedirectToOtherHost:
+                return Results.Redirect($"http://{Options.HostOf(n + 1)}:{BaseUri.Port}/moved/{n}", permanent: true);
+            case PlanetFault.RedirectLoopAcrossHosts:
+                return Results.Redirect($"http://{Options.HostOf(n + 1)}:{BaseUri.Port}/back/{n}");
             case PlanetFault.Hang:
                 await Task.Delay(Timeout.Infinite, context.RequestAborted).ConfigureAwait(false);
                 return Results.Empty;

@@ -41,4 +41,12 @@ public enum PlanetFault
 
     /// <summary>The planet page is 9 MB (over the crawler's default max-body-bytes).</summary>
     TooLarge,
+
+    /// <summary>The planet page is moved (301) to <c>/moved/{n}</c> on the next host of the farm (another address when
+    /// it has several), which serves it.</summary>
+    RedirectToOtherHost,
+
+    /// <summary>The planet page redirects (302) to the next host of the farm, which redirects back to it: a loop
+    /// across two hosts.</summary>
+    RedirectLoopAcrossHosts,
 }

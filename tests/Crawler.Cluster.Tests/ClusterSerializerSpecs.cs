@@ -26,6 +26,9 @@ public sealed class ClusterSerializerSpecs : Akka.TestKit.Xunit2.TestKit
         new ClusterCrawl.Submitted(CrawlMode.Planets, "", [], DateTimeOffset.UnixEpoch, More: true),
         new ClusterCrawl.AddPlanets("c", 7, ["http://127.0.0.4/"], Last: true),
         new ClusterCrawl.PlanetsAdded(7, ["http://127.0.0.4/"], Last: false),
+        new ClusterCrawl.FetchStep("c", "127.0.0.3", 1, FetchStage.Planet, "http://127.0.0.3/m", CrawlMode.Planets, "") { Chain = ["http://127.0.0.2/p"] },
+        new ClusterCrawl.StepMoved("c", 1, FetchStage.Planet, "http://127.0.0.2/p", "http://127.0.0.3/m", 1, 4) { Chain = ["http://127.0.0.2/p"] },
+        new ClusterCrawl.Redirected(1, FetchStage.Article, "http://127.0.0.3/m", ["http://127.0.0.2/a"], 1, 4, []),
     ];
 
     [Theory]
@@ -52,8 +55,8 @@ public sealed class ClusterSerializerSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void Manifests_are_stable_names_and_a_frozen_row_still_reads()
     {
-        Assert.Equal(["accepted", "add-planets", "article-found", "cancel", "drain", "finished", "get-results", "planets-added", "results", "step", "step-done",
-                "submit", "submitted"],
+        Assert.Equal(["accepted", "add-planets", "article-found", "cancel", "drain", "finished", "get-results", "planets-added", "redirected", "results",
+                "step", "step-done", "step-moved", "submit", "submitted"],
             ClusterSerializer.ManifestTypes.Keys.Order(StringComparer.Ordinal));
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(ClusterCrawl.Finished));
         var finished = (ClusterCrawl.Finished)serializer.FromBinary(Encoding.UTF8.GetBytes(FinishedRow), "finished");

@@ -176,6 +176,37 @@ public sealed class ClusterSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cross_host_redirect_is_handed_to_the_target_hosts_desk_and_the_results_are_those_of_one_machine()
+    {
+        // Planets 1, 5, 9 are moved to the next host; planet 11 loops across two hosts.
+        await using var farm = await PlanetFarm.StartAsync(new PlanetFarmOptions(12, TimeSpan.Zero,
+            Faults: n => n == 11 ? PlanetFault.RedirectLoopAcrossHosts : n % 4 == 1 ? PlanetFault.RedirectToOtherHost : PlanetFault.None) { Hosts = 4 });
+        var report = await _nodes[1].ClusterCrawler().CrawlAsync(farm.PlanetUrls, new CrawlOptions { CrawlId = "redirects" });
+        var local = await _nodes[1].Crawler().CrawlAsync(farm.PlanetUrls, new CrawlOptions { RespectRobots = false });
+
+        static string Shape(Crawl.PlanetResult r) => r switch
+        {
+            Crawl.PlanetFetched ok => $"{ok.Index} {ok.Planet} {ok.Article} {ok.Title} {ok.Status}",
+            Crawl.PlanetFailed failed => $"{failed.Index} {failed.Planet} {failed.Stage} {failed.Kind}",
+            _ => r.ToString(),
+        };
+
+        Assert.Equal(local.Results.Select(Shape), report.Results.Select(Shape));
+        Assert.Equal(ErrorKind.Redirects, Assert.IsType<Crawl.PlanetFailed>(report.Results[11]).Kind);
+        var moved = Assert.IsType<Crawl.PlanetFetched>(report.Results[5]);
+        Assert.StartsWith($"http://{farm.Options.HostOf(6)}:", moved.Article, StringComparison.Ordinal);
+        Assert.Equal(3, moved.Timings.Count); // the planet on its host, the moved page on the next, the article there
+
+        // Each cross-host hop was a step of its own, recorded by the ledger (3 moves, and the loop's one before it broke).
+        using var journal = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "journal.db")}");
+        journal.Open();
+        using var count = journal.CreateCommand();
+        count.CommandText = "select count(*) from journal where persistence_id = $id and manifest = 'redirected'";
+        count.Parameters.AddWithValue("$id", CrawlLedger.PersistenceIdOf("redirects"));
+        Assert.Equal(4L, (long)count.ExecuteScalar()!);
+    }
+
+    [Fact]
     public async Task A_node_that_leaves_mid_crawl_loses_nothing()
     {
         var results = await CrawlAsync("leave", leaveMidway: true);

@@ -82,6 +82,24 @@ public sealed class CrawlBookSpecs
     }
 
     [Fact]
+    public void A_cross_host_redirect_makes_the_target_the_next_step_and_its_hops_count_in_the_result()
+    {
+        var book = Book(CrawlMode.Titles);
+        var moved = new ClusterCrawl.StepMoved("c", 0, FetchStage.Planet, Urls[0], "http://127.0.0.7:8080/moved/0", 2, 30) { Chain = [Urls[0]] };
+        var redirected = book.Decide(moved)!;
+        book.Apply(redirected);
+        var step = book.StepOf("c", 0);
+        Assert.Equal(("127.0.0.7", "http://127.0.0.7:8080/moved/0"), (step.Host, step.Url));
+        Assert.Equal(Urls[0], Assert.Single(step.Chain));
+        Assert.Null(book.Decide(moved)); // answered twice: the planet has moved past that step
+
+        var page = new Crawl.PlanetFetched(0, "http://127.0.0.7:8080/moved/0", null, "Planet 0", 200, 1, 5);
+        var finished = Assert.IsType<ClusterCrawl.Finished>(book.Decide(new ClusterCrawl.StepDone("c", FetchStage.Planet, page)));
+        var result = Assert.IsType<Crawl.PlanetFetched>(finished.Result);
+        Assert.Equal((Urls[0], 2, 35L), (result.Planet, result.Attempts, result.ElapsedMs));
+    }
+
+    [Fact]
     public void An_open_crawl_takes_its_chunks_in_order_once_and_finishes_only_after_the_last()
     {
         var book = new CrawlBook();

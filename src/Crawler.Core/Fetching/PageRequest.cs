@@ -25,6 +25,12 @@ internal abstract record RequestStep
     /// <summary>The request failed for good.</summary>
     /// <param name="Failure">Why.</param>
     public sealed record Failed(Failure Failure) : RequestStep;
+
+    /// <summary>A redirect to another host, which a request that hands off (<see cref="PageRequest.HandOff"/>) leaves to
+    /// that host's owner: the request ends here.</summary>
+    /// <param name="Next">The redirect's target.</param>
+    /// <param name="Chain">The URLs of the chain so far, the first one first (the target not among them).</param>
+    public sealed record Moved(Uri Next, IReadOnlyList<Uri> Chain) : RequestStep;
 }
 
 /// <summary>
@@ -51,6 +57,17 @@ internal sealed class PageRequest
 
     /// <summary>The early answer each fetch asks of its page (null: none).</summary>
     public EarlyAnswer? Early { get; init; }
+
+    /// <summary>A redirect to another host ends the request with <see cref="RequestStep.Moved"/> instead of being
+    /// followed (a cluster crawl hands the next hop to the target host's desk).</summary>
+    public bool HandOff { get; init; }
+
+    /// <summary>The URLs of the redirect chain before this request's own (hops followed elsewhere, on other hosts):
+    /// loops and max-redirects count them too.</summary>
+    public IReadOnlyList<Uri> Earlier
+    {
+        init => _chain.InsertRange(0, value ?? []);
+    }
 
     /// <summary>A request for <paramref name="url"/> of crawl <paramref name="crawlId"/>.</summary>
     /// <param name="crawlId">The crawl.</param>
@@ -111,6 +128,11 @@ internal sealed class PageRequest
             if (!RedirectPolicy.TryFollow(_chain, location, response.StatusCode, _profile.Http.MaxRedirects, out var next, out var refused))
             {
                 return new RequestStep.Failed(refused!);
+            }
+
+            if (HandOff && !HostKey.Of(next!).Equals(HostKey.Of(Url), StringComparison.Ordinal))
+            {
+                return new RequestStep.Moved(next!, [.. _chain]);
             }
 
             _chain.Add(next!);

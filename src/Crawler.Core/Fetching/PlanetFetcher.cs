@@ -148,6 +148,8 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
         var request = new PageRequest(_crawl.CrawlId, _crawl.Profile, url, priority, () => ++_ids, () => _clock.Elapsed, _timings)
         {
             Early = EarlyAnswer.For(_crawl.Settings, _crawl.Extractor, title),
+            HandOff = _job.HandOff,
+            Earlier = stage == _job.Stage ? [.. _job.Chain.Select(hop => new Uri(hop))] : [],
         };
         Become(Fetching(stage, request));
         Send(request.Start());
@@ -162,6 +164,11 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
                 break;
             case RequestStep.Failed failed:
                 Fail(stage, failed.Failure, failed.Failure.Kind == ErrorKind.Robots ? null : request);
+                break;
+            case RequestStep.Moved moved:
+                _attempts = Math.Max(_attempts, request.MaxAttempts);
+                Report(new Crawl.PlanetMoved(_job.Index, _job.Url, stage, moved.Next.ToString(), [.. moved.Chain.Select(hop => hop.ToString())], _attempts,
+                    _clock.ElapsedMilliseconds));
                 break;
             case RequestStep.Done done when stage == FetchStage.Planet:
                 _attempts = Math.Max(_attempts, request.MaxAttempts);

@@ -51,6 +51,38 @@ public sealed class PageRequestSpecs
     }
 
     [Fact]
+    public void A_request_that_hands_off_should_follow_a_redirect_on_its_host_and_end_at_one_to_another_host()
+    {
+        var request = new PageRequest("crawl-1", CrawlProfile.Of(Settings), new Uri("http://a.test/"), FetchPriority.New, () => ++_ids, () => TimeSpan.Zero, _timings)
+        {
+            HandOff = true,
+        };
+        var same = Assert.IsType<RequestStep.Send>(request.OnFetched(Response(request.Start(), 301, KeyValuePair.Create("Location", "/b")))).Fetch;
+        var moved = Assert.IsType<RequestStep.Moved>(request.OnFetched(Response(same, 302, KeyValuePair.Create("Location", "http://b.test:8080/c"))));
+        Assert.Equal(new Uri("http://b.test:8080/c"), moved.Next);
+        Assert.Equal([new Uri("http://a.test/"), new Uri("http://a.test/b")], moved.Chain);
+    }
+
+    [Fact]
+    public void The_hops_of_other_hosts_should_count_for_loops_and_max_redirects()
+    {
+        var earlier = Enumerable.Range(0, Settings.Http.MaxRedirects).Select(i => new Uri($"http://h{i}.test/")).ToList();
+        var request = new PageRequest("crawl-1", CrawlProfile.Of(Settings), new Uri("http://b.test/"), FetchPriority.FollowUp, () => ++_ids, () => TimeSpan.Zero, _timings)
+        {
+            HandOff = true,
+            Earlier = earlier,
+        };
+        var loop = Assert.IsType<RequestStep.Failed>(request.OnFetched(Response(request.Start(), 301, KeyValuePair.Create("Location", "http://h0.test/"))));
+        Assert.Equal(ErrorKind.Redirects, loop.Failure.Kind);
+        var tooMany = new PageRequest("crawl-1", CrawlProfile.Of(Settings), new Uri("http://b.test/"), FetchPriority.FollowUp, () => ++_ids, () => TimeSpan.Zero, _timings)
+        {
+            Earlier = earlier,
+        };
+        var failed = Assert.IsType<RequestStep.Failed>(tooMany.OnFetched(Response(tooMany.Start(), 301, KeyValuePair.Create("Location", "/next"))));
+        Assert.Equal(ErrorKind.Redirects, failed.Failure.Kind);
+    }
+
+    [Fact]
     public void A_transient_status_should_be_retried_after_the_larger_of_backoff_and_retry_after_then_given_up()
     {
         var request = Request();
