@@ -103,6 +103,10 @@ public static class ClusterCrawl
     public sealed record Results(string CrawlId, int Planets, int From, ImmutableArray<Crawl.PlanetResult> Items, bool Finished, bool Known,
         string? Ledger = null) : IClusterCrawlMessage;
 
+    /// <summary>From a ledger whose crawl ended early (a cancel, its deadline) to the desk of each host it had steps
+    /// out at: stop the crawl's running and queued fetches there, whose answers would only be dropped.</summary>
+    public sealed record DropCrawl(string CrawlId, string Host) : IClusterCrawlMessage;
+
     /// <summary>Ends the crawl: unfinished planets get <c>cancelled</c> results.</summary>
     public sealed record Cancel(string CrawlId, string Reason) : IClusterCrawlMessage;
 

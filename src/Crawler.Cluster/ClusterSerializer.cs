@@ -35,6 +35,7 @@ public sealed class ClusterSerializer(ExtendedActorSystem system) : SerializerWi
         ["add-planets"] = typeof(ClusterCrawl.AddPlanets),
         ["step-moved"] = typeof(ClusterCrawl.StepMoved),
         ["redirected"] = typeof(ClusterCrawl.Redirected),
+        ["drop-crawl"] = typeof(ClusterCrawl.DropCrawl),
         ["planets-added"] = typeof(ClusterCrawl.PlanetsAdded),
         ["submitted"] = typeof(ClusterCrawl.Submitted),
         ["article-found"] = typeof(ClusterCrawl.ArticleFound),

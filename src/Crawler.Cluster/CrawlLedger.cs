@@ -26,6 +26,7 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
     private StepWindow? _window;
     private readonly string _crawlId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<string> _hostsOut = [];
     private IActorRef _hosts = ActorRefs.Nobody;
 
     /// <summary>Creates the ledger of the crawl named by its entity id; prefer <see cref="Props"/>.</summary>
@@ -97,13 +98,13 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
                     _book.Finished && from + count == _book.Log.Count, _book.Crawl is not null, Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString()));
                 break;
             case ClusterCrawl.Cancel cancel when _book.Crawl is not null && !_book.Finished:
-                PersistAllAsync(_book.EndAll(ErrorKind.Cancelled, $"cancelled: {cancel.Reason}").ToList(), Record);
+                End(_book.EndAll(ErrorKind.Cancelled, $"cancelled: {cancel.Reason}"));
                 break;
             case DeadlineReached when _book.Crawl is not null && !_book.Finished:
                 var deadline = CrawlHocon.Settings(_book.Crawl.Hocon, Context.System).Deadline!.Value;
-                PersistAllAsync(_book.EndAll(ErrorKind.Timeout,
+                End(_book.EndAll(ErrorKind.Timeout,
                     $"timeout: the crawl reached its deadline of {deadline.TotalSeconds:0.###} s before this planet finished (deadline phase)",
-                    TimeoutPhase.Deadline).ToList(), Record);
+                    TimeoutPhase.Deadline));
                 break;
             case DeadlineReached:
                 break;
@@ -188,7 +189,7 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
         {
             case ClusterCrawl.ArticleFound or ClusterCrawl.Redirected when IndexOf(@event) is var index && !_book.IsDone(index):
                 _window?.Resent(index, Stopwatch.GetTimestamp());
-                _hosts.Tell(_book.StepOf(_crawlId, index)); // the next step, on its own host's desk
+                Send(index); // the next step, on its own host's desk
                 break;
             case ClusterCrawl.Finished finished:
                 _window?.Done(finished.Result.Index);
@@ -202,6 +203,30 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
             Timers.Cancel(DeadlineKey);
             _log.Info("Crawl {CrawlId} finished: {Planets} planets", _crawlId, _book.Planets);
         }
+    }
+
+    /// <summary>Records the events that end the crawl early, then tells the desks it had steps out at to drop them.</summary>
+    private void End(IEnumerable<IClusterCrawlMessage> events)
+    {
+        var all = events.ToList();
+        PersistAllAsync(all, Record);
+        DeferAsync(all.Count, _ =>
+        {
+            foreach (var host in _hostsOut)
+            {
+                _hosts.Tell(new ClusterCrawl.DropCrawl(_crawlId, host));
+            }
+
+            _hostsOut.Clear();
+        });
+    }
+
+    /// <summary>Delivers planet <paramref name="index"/>'s current step to its host's desk.</summary>
+    private void Send(int index)
+    {
+        var step = _book.StepOf(_crawlId, index);
+        _hostsOut.Add(step.Host);
+        _hosts.Tell(step);
     }
 
     private static int IndexOf(IClusterCrawlMessage @event) => @event switch
@@ -221,7 +246,7 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
         var redeliverAfter = (long)(_settings.RedeliverInterval.TotalSeconds * Stopwatch.Frequency);
         foreach (var index in _window.Due(_book, Stopwatch.GetTimestamp(), redeliverAfter))
         {
-            _hosts.Tell(_book.StepOf(_crawlId, index));
+            Send(index);
         }
 
         if (!Timers.IsTimerActive(TickKey))

@@ -68,6 +68,11 @@ public static class CrawlerCluster
 
     private sealed class HostMessages(int shards) : HashCodeMessageExtractor(shards)
     {
-        public override string? EntityId(object message) => message is ClusterCrawl.FetchStep step ? step.Host : null;
+        public override string? EntityId(object message) => message switch
+        {
+            ClusterCrawl.FetchStep step => step.Host,
+            ClusterCrawl.DropCrawl drop => drop.Host,
+            _ => null,
+        };
     }
 }

@@ -24,7 +24,7 @@ internal sealed class HostDesk : UntypedActor
     private readonly HashSet<(string, int, FetchStage, string)> _busy = [];
     private readonly Dictionary<(string, int, FetchStage, string), IClusterCrawlMessage> _recent = [];
     private readonly Queue<(string, int, FetchStage, string)> _recentOrder = new();
-    private readonly Dictionary<string, CrawlContext> _crawls = [];
+    private readonly Dictionary<string, (CrawlContext Context, IActorRef Anchor)> _crawls = [];
     private readonly Dictionary<IActorRef, Exception> _crashes = [];
     private IActorRef _ledgers = ActorRefs.Nobody;
     private IActorRef _hosts = ActorRefs.Nobody;
@@ -64,6 +64,21 @@ internal sealed class HostDesk : UntypedActor
                 break;
             case Terminated:
                 break;
+            case ClusterCrawl.DropCrawl drop:
+                foreach (var (fetcher, step) in _running.Where(entry => entry.Value.CrawlId == drop.CrawlId).ToList())
+                {
+                    Context.Unwatch(fetcher);
+                    Context.Stop(fetcher); // its queued or running request ends with it
+                    _running.Remove(fetcher);
+                    _busy.Remove((step.CrawlId, step.Index, step.Stage, step.Url));
+                }
+
+                if (_crawls.Remove(drop.CrawlId, out var dropped))
+                {
+                    Context.Stop(dropped.Anchor); // the hosts drop its waiting requests
+                }
+
+                break;
             case Drain:
                 // A planned move (rebalance, leave): the desk stops once its running steps have answered, within the
                 // hand-off timeout; redeliveries of what it could not finish go to the host's next desk.
@@ -87,7 +102,7 @@ internal sealed class HostDesk : UntypedActor
     {
         switch (message)
         {
-            case Crawl.PlanetResult or Terminated:
+            case Crawl.PlanetResult or Terminated or ClusterCrawl.DropCrawl:
                 OnReceive(message);
                 if (_running.Count == 0)
                 {
@@ -129,18 +144,22 @@ internal sealed class HostDesk : UntypedActor
         _running[fetcher] = step;
     }
 
+    /// <summary>The crawl's context on this desk, made on its first step. Its requests are registered by an anchor (a
+    /// child that does nothing): the hosts drop the crawl's waiting requests and close its connections when the anchor
+    /// stops, with the desk or at a <see cref="ClusterCrawl.DropCrawl"/>.</summary>
     private CrawlContext ContextOf(ClusterCrawl.FetchStep step)
     {
-        if (!_crawls.TryGetValue(step.CrawlId, out var context))
+        if (!_crawls.TryGetValue(step.CrawlId, out var crawl))
         {
             var settings = CrawlHocon.Settings(step.Hocon, Context.System);
-            var key = $"{step.CrawlId}@{Self.Path.Name}";
-            context = CrawlContext.Create(key, settings, _hosts);
-            _hosts.Tell(new Host.CrawlStarted(key)); // the registry forgets the crawl when the desk stops
-            _crawls[step.CrawlId] = context;
+            var key = $"{step.CrawlId}@{Self.Path.Name}-{++_steps}";
+            var anchor = Context.ActorOf(Akka.Actor.Props.Empty, ActorNames.Safe($"crawl-{key}"));
+            crawl = (CrawlContext.Create(key, settings, _hosts), anchor);
+            _hosts.Tell(new Host.CrawlStarted(key), anchor);
+            _crawls[step.CrawlId] = crawl;
         }
 
-        return context;
+        return crawl.Context;
     }
 
     private void Answer(ClusterCrawl.FetchStep step, Crawl.PlanetResult result)

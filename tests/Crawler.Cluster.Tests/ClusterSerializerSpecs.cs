@@ -29,6 +29,7 @@ public sealed class ClusterSerializerSpecs : Akka.TestKit.Xunit2.TestKit
         new ClusterCrawl.FetchStep("c", "127.0.0.3", 1, FetchStage.Planet, "http://127.0.0.3/m", CrawlMode.Planets, "") { Chain = ["http://127.0.0.2/p"] },
         new ClusterCrawl.StepMoved("c", 1, FetchStage.Planet, "http://127.0.0.2/p", "http://127.0.0.3/m", 1, 4) { Chain = ["http://127.0.0.2/p"] },
         new ClusterCrawl.Redirected(1, FetchStage.Article, "http://127.0.0.3/m", ["http://127.0.0.2/a"], 1, 4, []),
+        new ClusterCrawl.DropCrawl("c", "127.0.0.3"),
     ];
 
     [Theory]
@@ -55,7 +56,7 @@ public sealed class ClusterSerializerSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void Manifests_are_stable_names_and_a_frozen_row_still_reads()
     {
-        Assert.Equal(["accepted", "add-planets", "article-found", "cancel", "drain", "finished", "get-results", "planets-added", "redirected", "results",
+        Assert.Equal(["accepted", "add-planets", "article-found", "cancel", "drain", "drop-crawl", "finished", "get-results", "planets-added", "redirected", "results",
                 "step", "step-done", "step-moved", "submit", "submitted"],
             ClusterSerializer.ManifestTypes.Keys.Order(StringComparer.Ordinal));
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(ClusterCrawl.Finished));

@@ -207,6 +207,20 @@ public sealed class ClusterSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cancelled_crawl_has_its_desks_drop_the_fetches_they_still_hold()
+    {
+        // 48 planets at 500 ms a page, two at once per host: six waves of planet pages if the desks went on.
+        await using var slow = await PlanetFarm.StartAsync(new PlanetFarmOptions(Planets, TimeSpan.FromMilliseconds(500)) { Hosts = 8 });
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var report = await _nodes[0].ClusterCrawler().CrawlAsync(slow.PlanetUrls, new CrawlOptions { CrawlId = "dropped" }, cancel.Token);
+        Assert.All(report.Results, r => Assert.True(r is Crawl.PlanetFailed { Kind: ErrorKind.Cancelled }, r.ToString()));
+
+        await Task.Delay(TimeSpan.FromSeconds(2)); // two more waves' time
+        _output.WriteLine($"{slow.RequestCount} requests");
+        Assert.InRange(slow.RequestCount, 0, 8 * PerHostCap); // at most the first wave, in flight at the cancel
+    }
+
+    [Fact]
     public async Task A_node_that_leaves_mid_crawl_loses_nothing()
     {
         var results = await CrawlAsync("leave", leaveMidway: true);
