@@ -127,7 +127,8 @@ internal sealed class ClusterCrawlClient : UntypedActor, IWithTimers
                     next = next with { Polling = true };
                 }
 
-                Become(Acknowledge(Flush(next, force: false)));
+                // What was buffered while this chunk was out goes now: its flush timer may have fired meanwhile.
+                Become(Acknowledge(Flush(next, force: true)));
                 break;
             case Crawl.Planet planet when state.Cancel is { } reason:
                 EndLocally([planet.Url], state.Feed.Received, $"cancelled: {reason}");

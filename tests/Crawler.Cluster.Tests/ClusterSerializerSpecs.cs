@@ -30,6 +30,7 @@ public sealed class ClusterSerializerSpecs : Akka.TestKit.Xunit2.TestKit
         new ClusterCrawl.StepMoved("c", 1, FetchStage.Planet, "http://127.0.0.2/p", "http://127.0.0.3/m", 1, 4) { Chain = ["http://127.0.0.2/p"] },
         new ClusterCrawl.Redirected(1, FetchStage.Article, "http://127.0.0.3/m", ["http://127.0.0.2/a"], 1, 4, []),
         new ClusterCrawl.DropCrawl("c", "127.0.0.3"),
+        new ClusterCrawl.ArticleFound(2, "http://127.0.0.2/a", 1, 9, []),
     ];
 
     [Theory]
@@ -51,6 +52,17 @@ public sealed class ClusterSerializerSpecs : Akka.TestKit.Xunit2.TestKit
         var results = (ClusterCrawl.Results)RoundTrip(new ClusterCrawl.Results("c", 9, 2, [failed, new Crawl.PlanetFetched(1, "p", "a", "t", 200, 1, 2)], false, true));
         Assert.Equal([4, 1], results.Items.Select(r => r.Index));
         Assert.IsType<Crawl.PlanetFetched>(results.Items[1]);
+    }
+
+    /// <summary>What <c>akka.actor.serialize-messages = on</c> would prove, without it: it cannot be on in a system with
+    /// Akka.Persistence.Sql, whose internal WriteFinished is not serializable. Every cross-node message type has a
+    /// manifest here, each round-trips (above), and the cluster specs send them between ActorSystems over remoting.</summary>
+    [Fact]
+    public void Every_message_type_of_the_cluster_crawl_has_a_manifest()
+    {
+        var types = typeof(IClusterCrawlMessage).Assembly.GetTypes()
+            .Where(t => typeof(IClusterCrawlMessage).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false });
+        Assert.Equal(types.Select(t => t.FullName).Order(StringComparer.Ordinal), ClusterSerializer.ManifestTypes.Values.Select(t => t.FullName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
@@ -8,6 +6,7 @@ using Crawler.Cluster;
 using Crawler.Core;
 using Crawler.Core.Embedding;
 using Crawler.SampleSite;
+using Crawler.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -48,7 +47,7 @@ public sealed class CrawlerClusterHostingSpecs : IAsyncLifetime
     [Fact]
     public async Task Icrawler_from_di_crawls_on_the_cluster_over_its_workers()
     {
-        var ports = FreePorts(3);
+        var ports = FreePorts.Many(3);
         var seed = $"akka.tcp://hosted@127.0.0.1:{ports[0]}";
         var journal = $"Data Source={Path.Combine(_folder, "journal.db")}";
         for (var i = 0; i < 3; i++)
@@ -108,7 +107,7 @@ public sealed class CrawlerClusterHostingSpecs : IAsyncLifetime
     [Fact]
     public async Task A_worker_without_a_journal_fails_the_start_and_says_so()
     {
-        var port = FreePorts(1)[0];
+        var port = FreePorts.One();
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddAkka("hosted-bad", akka => akka
             .AddHocon("akka.loglevel = OFF", HoconAddMode.Prepend)
@@ -123,14 +122,5 @@ public sealed class CrawlerClusterHostingSpecs : IAsyncLifetime
 
         Assert.NotNull(error);
         Assert.Contains("JournalConnectionString", error.ToString(), StringComparison.Ordinal);
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Crawler.Testing;
 
@@ -43,7 +41,7 @@ public sealed class PostgresServer : IAsyncDisposable
         var bin = BinFolder ?? throw new InvalidOperationException("PostgreSQL is not installed (apt-get install postgresql)");
         var directory = Directory.CreateTempSubdirectory("crawler-postgres-").FullName;
         var data = Path.Combine(directory, "data");
-        var port = FreePort();
+        var port = FreePorts.One();
         if (Environment.UserName == "root")
         {
             await RunAsync("chown", ["-R", "postgres", directory], asPostgres: false);
@@ -97,12 +95,4 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

@@ -43,7 +43,7 @@ public sealed class TinyProxy : IAsyncDisposable
     public static async Task<TinyProxy> StartAsync(string? basicAuth = null)
     {
         var directory = Directory.CreateTempSubdirectory("crawler-tinyproxy-").FullName;
-        var port = FreePort();
+        var port = FreePorts.One();
         var config = Path.Combine(directory, "tinyproxy.conf");
         await File.WriteAllTextAsync(config, $"""
             Port {port}
@@ -84,13 +84,6 @@ public sealed class TinyProxy : IAsyncDisposable
 
         await proxy.DisposeAsync();
         throw new TimeoutException("tinyproxy did not listen within 5 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

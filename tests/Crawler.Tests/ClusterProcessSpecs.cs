@@ -157,7 +157,7 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
     [Fact]
     public async Task A_seed_that_does_not_answer_is_said_after_a_bounded_wait_and_a_taken_port_is_refused()
     {
-        var silent = FreePort();
+        var silent = FreePorts.One();
         var clock = Stopwatch.StartNew();
         var run = await CrawlerProcess.RunAsync(["submit", "--seed", $"127.0.0.1:{silent}", "--config", Config, _farm.PlanetUrls[0]]);
         Assert.True(run.ExitCode == 2, run.ToString());
@@ -217,13 +217,6 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
         }
 
         return [.. ports];
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>A crawler process whose output lines are collected as they come; killed by its PID when disposed.</summary>
