@@ -101,7 +101,11 @@ public static class ClusterCrawl
     /// every planet has one. <paramref name="Known"/> is false when no crawl was submitted under the id;
     /// <paramref name="Ledger"/> is the address of the node that holds the crawl's ledger.</summary>
     public sealed record Results(string CrawlId, int Planets, int From, ImmutableArray<Crawl.PlanetResult> Items, bool Finished, bool Known,
-        string? Ledger = null) : IClusterCrawlMessage;
+        string? Ledger = null) : IClusterCrawlMessage
+    {
+        /// <summary>The crawl's job (what a client that attaches prints).</summary>
+        public CrawlMode Mode { get; init; }
+    }
 
     /// <summary>From a ledger whose crawl ended early (a cancel, its deadline) to the desk of each host it had steps
     /// out at: stop the crawl's running and queued fetches there, whose answers would only be dropped.</summary>

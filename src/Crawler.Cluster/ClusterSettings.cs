@@ -12,8 +12,9 @@ namespace Crawler.Cluster;
 /// <param name="ResultsPollInterval">How often a client asks for new results.</param>
 /// <param name="ClientTimeout">How long a client waits for the cluster.</param>
 /// <param name="SubmitChunk">Planets per message of a long or streamed submit.</param>
+/// <param name="OpenCrawlTimeout">When an open crawl that no client asks about is cancelled.</param>
 public sealed record ClusterSettings(int Shards, int MaxStepsInFlight, TimeSpan RedeliverInterval, int RecentResults,
-    int MaxResultsPerReply, TimeSpan ResultsPollInterval, TimeSpan ClientTimeout, int SubmitChunk)
+    int MaxResultsPerReply, TimeSpan ResultsPollInterval, TimeSpan ClientTimeout, int SubmitChunk, TimeSpan OpenCrawlTimeout)
 {
     /// <summary>The settings of <paramref name="system"/>.</summary>
     public static ClusterSettings Create(ActorSystem system)
@@ -35,7 +36,8 @@ public sealed record ClusterSettings(int Shards, int MaxStepsInFlight, TimeSpan 
             Positive(cluster, "max-results-per-reply"),
             cluster.GetTimeSpan("results-poll-interval"),
             cluster.GetTimeSpan("client-timeout"),
-            Positive(cluster, "submit-chunk"));
+            Positive(cluster, "submit-chunk"),
+            cluster.GetTimeSpan("open-crawl-timeout"));
     }
 
     private static int Positive(Config config, string key) =>

@@ -27,6 +27,8 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
     private readonly string _crawlId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _hostsOut = [];
+    private readonly Stopwatch _sinceContact = Stopwatch.StartNew();
+    private bool _ending;
     private IActorRef _hosts = ActorRefs.Nobody;
 
     /// <summary>Creates the ledger of the crawl named by its entity id; prefer <see cref="Props"/>.</summary>
@@ -92,10 +94,14 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
             case ClusterCrawl.StepMoved:
                 break; // stale or a duplicate: the planet has moved past that step
             case ClusterCrawl.GetResults get:
+                _sinceContact.Restart();
                 var from = Math.Clamp(get.From, 0, _book.Log.Count);
                 var count = Math.Min(_settings.MaxResultsPerReply, _book.Log.Count - from);
                 Sender.Tell(new ClusterCrawl.Results(_crawlId, _book.Planets, from, [.. _book.Log.Skip(from).Take(count)],
-                    _book.Finished && from + count == _book.Log.Count, _book.Crawl is not null, Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString()));
+                    _book.Finished && from + count == _book.Log.Count, _book.Crawl is not null, Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString())
+                {
+                    Mode = _book.Crawl?.Mode ?? CrawlMode.Planets,
+                });
                 break;
             case ClusterCrawl.Cancel cancel when _book.Crawl is not null && !_book.Finished:
                 End(_book.EndAll(ErrorKind.Cancelled, $"cancelled: {cancel.Reason}"));
@@ -107,6 +113,11 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
                     TimeoutPhase.Deadline));
                 break;
             case DeadlineReached:
+                break;
+            case Redeliver when _book.Crawl is not null && !_book.Closed && _sinceContact.Elapsed > _settings.OpenCrawlTimeout:
+                _log.Warning("Crawl {CrawlId} is open but no client has asked about it for {Seconds} s: cancelled", _crawlId,
+                    (int)_settings.OpenCrawlTimeout.TotalSeconds);
+                End(_book.EndAll(ErrorKind.Cancelled, "cancelled: the client that streamed its planets went away (crawler.cluster.open-crawl-timeout)"));
                 break;
             case Redeliver:
                 Deliver();
@@ -141,6 +152,7 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
 
     private void OnAdd(ClusterCrawl.AddPlanets add)
     {
+        _sinceContact.Restart();
         var (added, refusal) = _book.Decide(add);
         var replyTo = Sender;
         if (added is null)
@@ -208,6 +220,12 @@ internal sealed class CrawlLedger : UntypedPersistentActor, IWithTimers
     /// <summary>Records the events that end the crawl early, then tells the desks it had steps out at to drop them.</summary>
     private void End(IEnumerable<IClusterCrawlMessage> events)
     {
+        if (_ending)
+        {
+            return; // its events are being written
+        }
+
+        _ending = true;
         var all = events.ToList();
         PersistAllAsync(all, Record);
         DeferAsync(all.Count, _ =>

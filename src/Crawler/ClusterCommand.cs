@@ -91,7 +91,7 @@ internal static class ClusterCommand
 
         try
         {
-            var mode = line.Command == Command.Titles ? CrawlMode.Titles : CrawlMode.Planets;
+            var mode = line.SubmitTitles ? CrawlMode.Titles : CrawlMode.Planets;
             var attach = line.Job is not null && line.Urls.Count == 0 && line.Files.Count == 0;
             var crawlId = line.Job ?? $"crawl-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
             int planets;
@@ -105,6 +105,7 @@ internal static class ClusterCommand
                 }
 
                 planets = first.Planets;
+                mode = first.Mode; // the job's, for the output
             }
             else
             {

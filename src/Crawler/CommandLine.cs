@@ -59,7 +59,8 @@ internal sealed record CommandLine(
     string? JournalConnection = null,
     string? JournalProvider = null,
     bool Detach = false,
-    int SampleHosts = 1)
+    int SampleHosts = 1,
+    bool SubmitTitles = false)
 {
     /// <summary>The longest job name.</summary>
     private const int MaxJobName = 100;
@@ -100,7 +101,7 @@ internal sealed record CommandLine(
                             --journal-connection CS --journal-provider NAME)
                                                  a worker of a cluster crawl until SIGTERM (it leaves the
                                                  cluster and hands its hosts off; exit 0)
-               crawler submit --seed H:P ... [--job NAME] [--detach] [options] [URL ... | -f FILE]
+               crawler submit --seed H:P ... [--job NAME] [--titles] [--detach] [options] [URL ... | -f FILE]
                                                  crawl on the cluster; its results printed as a crawl here
                                                  prints them; Ctrl-C detaches, the crawl goes on
                crawler status|cancel --seed H:P ... --job NAME
@@ -142,6 +143,7 @@ internal sealed record CommandLine(
               --journal-connection CS, --journal-provider NAME
                                      a shared journal for nodes on several machines (e.g. PostgreSQL.15)
               --detach               submit and exit at once (follow it later with submit --job NAME)
+              --titles               submit the titles job (each URL's own title) instead of the planets
         demo and serve-sample:
               --planets N            planets in the farm (default 4)
               --delay-ms D           delay of every response in ms (default 200)
@@ -183,6 +185,7 @@ internal sealed record CommandLine(
         string? job = null, journal = null, hostname = null, journalConnection = null, journalProvider = null;
         var fresh = false;
         var detach = false;
+        var submitTitles = false;
         var sampleHosts = 1;
         var seeds = new List<string>();
         if (args.Count > 0 && args[0] == "help")
@@ -303,6 +306,9 @@ internal sealed record CommandLine(
                 case "--detach" when command == Command.Submit:
                     detach = true;
                     break;
+                case "--titles" when command == Command.Submit:
+                    submitTitles = true;
+                    break;
                 case "--proxy" or "-x":
                     proxy = Value(args, ref i);
                     break;
@@ -378,7 +384,7 @@ internal sealed record CommandLine(
         return new CommandLine(help ? Command.Help : command, urls, files, json, config, timeout, deadline, sequential, article, title,
             repeat, verbose, planets, delay, userAgent, ignoreRobots, insecure, perHost, pipelining, timeline, includeHead, headOnly, follow,
             output, maxFileSize, proxy, noProxy, retries, hostDelay, quiet, port, job, journal, fresh, seeds, hostname, journalConnection,
-            journalProvider, detach, sampleHosts);
+            journalProvider, detach, sampleHosts, submitTitles);
     }
 
     /// <summary>The cluster commands: seeds always; a node keeps a journal; status and cancel name a job.</summary>

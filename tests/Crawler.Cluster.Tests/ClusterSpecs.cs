@@ -72,6 +72,7 @@ public sealed class ClusterSpecs : IAsyncLifetime
                 akka.remote.dot-netty.tcp.port = 0
                 crawler.cluster.redeliver-interval = 2s
                 crawler.cluster.submit-chunk = 7
+                crawler.cluster.open-crawl-timeout = 3s
                 crawler.http.max-connections-per-host = {{PerHostCap}}
                 crawler.robots.enabled = off
                 """)
@@ -218,6 +219,22 @@ public sealed class ClusterSpecs : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(2)); // two more waves' time
         _output.WriteLine($"{slow.RequestCount} requests");
         Assert.InRange(slow.RequestCount, 0, 8 * PerHostCap); // at most the first wave, in flight at the cancel
+    }
+
+    [Fact]
+    public async Task An_open_crawl_that_no_client_asks_about_is_closed_by_its_ledger()
+    {
+        var region = Akka.Cluster.Sharding.ClusterSharding.Get(_nodes[0]).ShardRegion(ClusterCrawl.CrawlRegion);
+        var accepted = await region.Ask<ClusterCrawl.Accepted>(new ClusterCrawl.Submit("orphan", CrawlMode.Planets, string.Empty, [.. _farm.PlanetUrls.Take(2)], More: true),
+            TimeSpan.FromSeconds(30));
+        Assert.Null(accepted.Refusal);
+
+        await Task.Delay(TimeSpan.FromSeconds(8)); // open-crawl-timeout 3 s, checked every redeliver-interval (2 s)
+        var page = await region.Ask<ClusterCrawl.Results>(new ClusterCrawl.GetResults("orphan", 0), TimeSpan.FromSeconds(10));
+        Assert.True(page.Finished, "the orphaned open crawl is still open");
+        Assert.Equal(2, page.Items.Length);
+        var refused = await region.Ask<ClusterCrawl.Accepted>(new ClusterCrawl.AddPlanets("orphan", 2, [_farm.PlanetUrls[2]], Last: true), TimeSpan.FromSeconds(10));
+        Assert.NotNull(refused.Refusal);
     }
 
     [Fact]

@@ -152,6 +152,14 @@ public sealed class ClusterProcessSpecs : IAsyncLifetime
         Assert.Equal(submit.OutputLines.Snapshot().Order(StringComparer.Ordinal), attach.OutputLines.Snapshot().Order(StringComparer.Ordinal));
         Assert.Equal(16, attach.OutputLines.Count);
         Assert.Equal(32, _farm.RequestCount); // answered from PostgreSQL, not fetched again
+
+        // The titles job on the cluster: each URL's own title, one request each.
+        var titles = Start(["submit", "--seed", $"127.0.0.1:{port}", "--titles", "--json", "--config", alone, .. urls[..4]]);
+        Assert.Equal(0, await titles.WaitForExit(TimeSpan.FromSeconds(120)));
+        Assert.All(titles.OutputLines.Snapshot(), line => Assert.StartsWith("Planet ", JsonDocument.Parse(line).RootElement.GetProperty("title").GetString(),
+            StringComparison.Ordinal));
+        Assert.Equal(4, titles.OutputLines.Count);
+        Assert.Equal(36, _farm.RequestCount);
     }
 
     [Fact]

@@ -34,6 +34,16 @@ public sealed class CommandLineSpecs
         Assert.Contains("-k, --insecure", CommandLine.Usage, StringComparison.Ordinal);
 
     [Fact]
+    public void Submit_should_take_titles_for_the_titles_job_and_nothing_else_should()
+    {
+        var line = CommandLine.Parse(["submit", "--seed", "127.0.0.1:4061", "--titles", "--job", "t", "http://a.test/"]);
+        Assert.Equal((Command.Submit, true, "t"), (line.Command, line.SubmitTitles, line.Job));
+        Assert.False(CommandLine.Parse(["submit", "--seed", "127.0.0.1:4061", "http://a.test/"]).SubmitTitles);
+        Assert.Throws<UsageException>(() => CommandLine.Parse(["--titles", "http://a.test/"]));
+        Assert.Contains("--titles", CommandLine.Usage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Get_after_options_should_take_its_own_flags()
     {
         var line = CommandLine.Parse(["--timeout", "5", "get", "-i", "http://a.test/"]);
