@@ -154,7 +154,7 @@ internal sealed class HostDesk : UntypedActor
             var settings = CrawlHocon.Settings(step.Hocon, Context.System);
             var key = $"{step.CrawlId}@{Self.Path.Name}-{++_steps}";
             var anchor = Context.ActorOf(Akka.Actor.Props.Empty, ActorNames.Safe($"crawl-{key}"));
-            crawl = (CrawlContext.Create(key, settings, _hosts), anchor);
+            crawl = (CrawlContext.Create(key, settings, _hosts) with { Id = step.CrawlId }, anchor);
             _hosts.Tell(new Host.CrawlStarted(key), anchor);
             _crawls[step.CrawlId] = crawl;
         }

@@ -166,6 +166,10 @@ public static class Crawl
 
         /// <summary>True for the host's robots.txt request that the planet waited for.</summary>
         public bool Robots { get; init; }
+
+        /// <summary>The response's status, or null when there was none (or it is not known: a result recorded in a
+        /// journal keeps no status per request).</summary>
+        public int? Status { get; init; }
     }
 
     /// <summary>A planet whose article title was found.</summary>

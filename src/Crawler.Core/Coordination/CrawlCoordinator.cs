@@ -209,7 +209,7 @@ internal sealed class CrawlCoordinator : UntypedActor, IWithTimers
 
     private CrawlRun Begin(CrawlMode mode, int count)
     {
-        var context = CrawlContext.Create(_hostsKey, _settings, _hosts);
+        var context = CrawlContext.Create(_hostsKey, _settings, _hosts) with { Id = _crawlId };
         var run = new CrawlRun(mode, _settings.Sequential ? 1 : _settings.MaxPlanetsInFlight, context);
         _hosts.Tell(new Host.CrawlStarted(_hostsKey));
         _printer.Tell(new Crawl.CrawlStarted(count, mode) { CrawlId = _crawlId, Pages = context.Pages });

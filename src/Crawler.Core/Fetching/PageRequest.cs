@@ -120,7 +120,7 @@ internal sealed class PageRequest
         ArgumentNullException.ThrowIfNull(response);
         if (response.Timings is { } timings)
         {
-            _timings?.Add(new Crawl.RequestTiming(response.Url.ToString(), timings));
+            _timings?.Add(new Crawl.RequestTiming(response.Url.ToString(), timings) { Status = response.StatusCode });
         }
 
         if (RedirectPolicy.IsRedirect(response.StatusCode) && response.Header("Location") is { } location)

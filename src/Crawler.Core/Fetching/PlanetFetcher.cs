@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using AngleSharp.Html.Dom;
 using Crawler.Core.Hosts;
+using Crawler.Core.Telemetry;
 using Crawler.Http;
 
 namespace Crawler.Core.Fetching;
@@ -28,6 +29,7 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
     private readonly Crawl.FetchPlanet _job;
     private readonly CrawlContext _crawl;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<Crawl.RequestTiming> _timings = [];
     private long _ids;
@@ -64,6 +66,7 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
+        CrawlerTelemetry.PlanetStarted();
         Resume();
         if (UrlPolicy.Check(_job.Url, out var url, out var failure, _crawl.Settings.MaxUrlLength))
         {
@@ -119,7 +122,7 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
                 OnDecided(stage, request, decided);
                 break;
             case Host.Fetched late when late.RequestId == _answeredEarly && late.Response.Timings is { } lateTimings:
-                _timings.Add(new Crawl.RequestTiming(late.Response.Url.ToString(), lateTimings));
+                _timings.Add(new Crawl.RequestTiming(late.Response.Url.ToString(), lateTimings) { Status = late.Response.StatusCode });
                 break;
             case PlanetTimedOut:
                 Fail(stage, new Failure(ErrorKind.Timeout,
@@ -299,9 +302,14 @@ internal sealed class PlanetFetcher : UntypedActor, IWithTimers
         Report(new Crawl.PlanetFailed(_job.Index, _job.Url, stage, failure, _attempts, _clock.ElapsedMilliseconds));
     }
 
+    /// <inheritdoc />
+    protected override void PostStop() => CrawlerTelemetry.PlanetEnded();
+
     private void Report(Crawl.PlanetResult result)
     {
-        Context.Parent.Tell(result with { Timings = _timings.ToArray() });
+        result = result with { Timings = _timings.ToArray() };
+        CrawlerTelemetry.Record(_crawl.Id, _job, result, _startedAt);
+        Context.Parent.Tell(result);
         Become(_ => { }); // nothing more: one result per planet
         Context.Stop(Self);
     }

@@ -87,7 +87,10 @@ internal sealed partial class HostOwner
 
         var timing = reply switch
         {
-            Host.Fetched { Response.Timings: { } t } => new Crawl.RequestTiming(robots.Request.Url.ToString(), t) { Robots = true },
+            Host.Fetched { Response.Timings: { } t } fetched => new Crawl.RequestTiming(robots.Request.Url.ToString(), t)
+            {
+                Robots = true, Status = fetched.Response.StatusCode,
+            },
             Host.Failed { Timings: { } t, Failure: var f } => new Crawl.RequestTiming(robots.Request.Url.ToString(), t) { Robots = true, Error = f.Kind },
             _ => null,
         };

@@ -110,8 +110,12 @@ internal sealed partial class HttpClientConnection : ActorBase, IWithTimers, IDi
     }
 
     /// <inheritdoc />
+    protected override void PreStart() => ConnectionMetrics.Opened();
+
+    /// <inheritdoc />
     protected override void PostStop()
     {
+        ConnectionMetrics.Closed();
         // No Close: Akka.IO's connection watches this actor and closes the socket when it stops. A Close sent now would
         // be answered, to this stopped actor, with Closed: a dead letter in the host's log.
         _open?.Close(Tcp.Close.Instance);
